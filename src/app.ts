@@ -1,0 +1,78 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Config } from './config.ts';
+import { PartitionKeeper } from './db/partitions.ts';
+import type { Schema } from './db/schema.ts';
+import { healthRoutes } from './health/health.routes.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { payloadTrackerApi } from './payloads/payload-tracker.plugin.ts';
+import { sendPayloadTrackerError } from './payloads/payloads.errors.ts';
+import { parseQueryString } from './query-string.ts';
+
+export interface AppDeps {
+  db: Kysely<Schema>;
+  config: Readonly<Config>;
+  /** Injectable clock; the real one by default. */
+  now?: () => Date;
+  partitions?: PartitionKeeper;
+}
+
+/**
+ * Where the payload tracker answers: its spec's `/v1`, the platform deployment's
+ * `/api/v1`, and the path the platform's frontend calls.
+ */
+export const PAYLOAD_TRACKER_PREFIXES = ['/v1', '/api/v1', '/app/payload-tracker/api/v1'];
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metrics: Metrics }> {
+  const { db, config } = deps;
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    routerOptions: { querystringParser: parseQueryString, ignoreTrailingSlash: true },
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  const metrics = createMetrics();
+  const payloadDeps = {
+    db,
+    config,
+    metrics,
+    partitions: deps.partitions ?? new PartitionKeeper(db),
+    now: deps.now ?? (() => new Date()),
+  };
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Tracker', version: '1.0.0', description: 'Follows asynchronous work through a processing platform' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.addHook('onResponse', async (_request, reply) => {
+    metrics.requests.inc();
+    metrics.responses.inc({ code: String(reply.statusCode) });
+  });
+
+  for (const prefix of PAYLOAD_TRACKER_PREFIXES) {
+    await app.register(payloadTrackerApi, { ...payloadDeps, prefix });
+    await app.register(healthRoutes, { db, prefix });
+  }
+  await app.register(healthRoutes, { db });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendPayloadTrackerError(
+      Object.assign(new Error(`no route ${request.method} ${request.url.split('?')[0]}`), { statusCode: 404 }),
+      request,
+      reply,
+    ),
+  );
+  app.setErrorHandler(sendPayloadTrackerError);
+  return Object.assign(app, { metrics });
+}

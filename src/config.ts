@@ -1,0 +1,75 @@
+import path from 'node:path';
+
+/** Everything Tracker reads from its environment, validated once. */
+export interface Config {
+  port: number;
+  host: string;
+  /** PostgreSQL connection string; absent means the embedded PGlite database in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  logLevel: string;
+  /** Status partitions older than this many days are dropped, with the payloads that have nothing newer. */
+  retentionDays: number;
+  /** Largest accepted body of `POST /v1/statuses`, in bytes. */
+  ingestBodyLimit: number;
+  /** Most status events accepted in one request. */
+  ingestMaxEvents: number;
+  /** Largest `page_size` of the list endpoints. */
+  maxPageSize: number;
+  archiveRole: string;
+  storageBrokerUrl: string | undefined;
+  storageBrokerTimeoutMs: number;
+  kibanaUrl: string;
+  kibanaIndex: string;
+  kibanaServiceField: string;
+}
+
+export class ConfigError extends Error {}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
+  }
+  return value;
+}
+
+function text(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? fallback : raw;
+}
+
+function optionalUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!URL.canParse(raw)) throw new ConfigError(`${name} must be a URL, not "${raw}"`);
+  return raw;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
+  const logLevel = text(env, 'LOG_LEVEL', 'info');
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`);
+  }
+  return Object.freeze({
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    host: text(env, 'HOST', '127.0.0.1'),
+    databaseUrl: optionalUrl(env, 'DATABASE_URL'),
+    dataDir: path.resolve(text(env, 'DATA_DIR', './data')),
+    logLevel,
+    retentionDays: integer(env, 'RETENTION_DAYS', 30, 1, 3650),
+    ingestBodyLimit: integer(env, 'INGEST_BODY_LIMIT', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    ingestMaxEvents: integer(env, 'INGEST_MAX_EVENTS', 20_000, 1, 1_000_000),
+    maxPageSize: integer(env, 'MAX_PAGE_SIZE', 1000, 1, 100_000),
+    archiveRole: text(env, 'ARCHIVE_ROLE', 'platform-archive-download'),
+    storageBrokerUrl: optionalUrl(env, 'STORAGE_BROKER_URL'),
+    storageBrokerTimeoutMs: integer(env, 'STORAGE_BROKER_TIMEOUT_MS', 5000, 1, 600_000),
+    kibanaUrl: optionalUrl(env, 'KIBANA_URL') ?? 'http://localhost:5601',
+    kibanaIndex: text(env, 'KIBANA_INDEX', 'logs-*'),
+    kibanaServiceField: text(env, 'KIBANA_SERVICE_FIELD', 'app'),
+  });
+}

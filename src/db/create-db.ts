@@ -1,0 +1,93 @@
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { lockDataDir } from './data-dir-lock.ts';
+import type { Schema } from './schema.ts';
+
+/** Runs a script of one or more statements; returns the rows of the last one. */
+export type ScriptRunner = (script: string) => Promise<Record<string, unknown>[]>;
+
+export interface Database {
+  db: Kysely<Schema>;
+  kind: 'postgres' | 'pglite';
+  /** Gives `fn` one connection for the scripts it runs (migrations need one session). */
+  withScriptRunner<T>(fn: (run: ScriptRunner) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  /** PostgreSQL connection string. */
+  databaseUrl?: string;
+  /** PGlite data directory; with neither option the database lives in memory (tests). */
+  dataDir?: string;
+  /** Named in the lock of an embedded data directory, so a second process can say who holds it. */
+  holder?: string;
+}
+
+/** The only place that knows pg from PGlite. */
+export function createDb(options: DbOptions): Database {
+  return options.databaseUrl ? createPostgres(options.databaseUrl) : createPglite(options);
+}
+
+function createPostgres(connectionString: string): Database {
+  const pool = new pg.Pool({ connectionString, max: 10 });
+  return withDestroy({
+    db: new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }),
+    kind: 'postgres',
+    async withScriptRunner(fn) {
+      const client = await pool.connect();
+      try {
+        // Without parameters pg uses the simple protocol, which runs every statement of the script.
+        return await fn(async (script) => {
+          const result = (await client.query(script)) as pg.QueryResult | pg.QueryResult[];
+          return Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows;
+        });
+      } finally {
+        client.release();
+      }
+    },
+    // Kysely's destroy ends the pool.
+    close: async () => {},
+  });
+}
+
+function createPglite(options: DbOptions): Database {
+  const unlock = options.dataDir ? lockDataDir(options.dataDir, options.holder ?? 'tracker') : () => {};
+  let pglite: PGlite;
+  try {
+    pglite = new PGlite(options.dataDir);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+  const database: Database = {
+    db: new Kysely<Schema>({ dialect: new PGliteDialect({ pglite }) }),
+    kind: 'pglite',
+    async withScriptRunner(fn) {
+      return fn(async (script) => {
+        const results = await pglite.exec(script);
+        return (results.at(-1)?.rows ?? []) as Record<string, unknown>[];
+      });
+    },
+    close: async () => {
+      try {
+        if (!pglite.closed) await pglite.close();
+      } finally {
+        unlock();
+      }
+    },
+  };
+  return withDestroy(database);
+}
+
+/** Closing a Database destroys its Kysely instance first, then whatever the backend holds. */
+function withDestroy(database: Database): Database {
+  const closeBackend = database.close;
+  return {
+    ...database,
+    async close() {
+      await database.db.destroy();
+      await closeBackend();
+    },
+  };
+}

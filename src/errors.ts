@@ -1,0 +1,45 @@
+/**
+ * The one error type of domain code. It names what went wrong; the HTTP edge of
+ * each API turns `code` into a status and that API's error body.
+ */
+export type ErrorCode =
+  | 'invalid' // the caller sent something malformed
+  | 'unauthenticated' // no or unusable credentials
+  | 'forbidden' // credentials lack a permission
+  | 'not_found'
+  | 'too_large'
+  | 'upstream_failed' // a service we depend on failed
+  | 'unavailable';
+
+export interface ErrorDetail {
+  /** Where the problem is: a parameter name, or `index.field` for a batch item. */
+  field: string;
+  reason: string;
+  index?: number;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetail[];
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetail[] = []) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  too_large: 413,
+  upstream_failed: 502,
+  unavailable: 503,
+};
+
+export function invalid(field: string, reason: string): AppError {
+  return new AppError('invalid', `${field}: ${reason}`, [{ field, reason }]);
+}

@@ -1,0 +1,106 @@
+import { parseArgs } from 'node:util';
+import { buildApp } from './app.ts';
+import { createToken } from './auth/tokens.ts';
+import { loadConfig, type Config } from './config.ts';
+import { createDb } from './db/create-db.ts';
+import { migrate } from './db/migrate.ts';
+import { PartitionKeeper } from './db/partitions.ts';
+import { AppError } from './errors.ts';
+import { ensureUpcomingPartitions } from './worker/retention.ts';
+import { startUpkeep } from './worker/upkeep.ts';
+
+const USAGE = `Usage: tracker <command>
+
+Commands:
+  serve                                             run the HTTP API and the background upkeep
+  migrate                                           apply pending database migrations and exit
+  token create --org ORG --user NAME --scopes a,b   create an API token and print it
+  help                                              show this text
+
+Configuration comes from the environment; see the README.`;
+
+function openDb(config: Readonly<Config>, holder: string) {
+  return createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, holder });
+}
+
+async function serve(config: Readonly<Config>) {
+  const database = openDb(config, 'tracker serve');
+  await migrate(database);
+  const partitions = new PartitionKeeper(database.db);
+  await ensureUpcomingPartitions(partitions, new Date());
+  const app = await buildApp({ db: database.db, config, partitions });
+  const stopUpkeep = startUpkeep({ db: database.db, partitions, retentionDays: config.retentionDays, log: app.log });
+  const address = await app.listen({ port: config.port, host: config.host });
+  app.log.info(
+    `Tracker serves ${address} (API docs at ${address}/docs) on ${database.kind === 'pglite' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}`,
+  );
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info(`${signal} received: stopping`);
+    await app.close();
+    await stopUpkeep();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+async function runMigrate(config: Readonly<Config>) {
+  const database = openDb(config, 'tracker migrate');
+  try {
+    const applied = await migrate(database);
+    console.error(applied.length > 0 ? `applied ${applied.join(', ')}` : 'the database is up to date');
+  } finally {
+    await database.close();
+  }
+}
+
+async function runToken(config: Readonly<Config>, args: string[]) {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { org: { type: 'string' }, user: { type: 'string' }, scopes: { type: 'string' } },
+  });
+  if (positionals[0] !== 'create') throw new AppError('invalid', `unknown token command "${positionals[0] ?? ''}"\n\n${USAGE}`);
+  const database = openDb(config, 'tracker token create');
+  try {
+    await migrate(database);
+    const token = await createToken(database.db, {
+      orgId: values.org ?? '',
+      userName: values.user ?? '',
+      scopes: (values.scopes ?? '').split(',').map((scope) => scope.trim()).filter(Boolean),
+    });
+    // Only the token goes to stdout, so that `$(tracker token create …)` captures it alone.
+    process.stdout.write(`${token}\n`);
+  } finally {
+    await database.close();
+  }
+}
+
+async function main(argv: string[]) {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help') {
+    console.error(USAGE);
+    return;
+  }
+  const config = loadConfig(process.env);
+  switch (command) {
+    case 'serve':
+      return serve(config);
+    case 'migrate':
+      return runMigrate(config);
+    case 'token':
+      return runToken(config, rest);
+    default:
+      throw new AppError('invalid', `unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const known = error instanceof AppError || (error as Error).name === 'ConfigError' || (error as Error).name === 'TypeError';
+  console.error(`tracker: ${known ? (error as Error).message : (error as Error).stack}`);
+  process.exit(1);
+});

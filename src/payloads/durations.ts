@@ -1,0 +1,46 @@
+/** `HH:MM:SS.ffffff` from a non-negative number of microseconds; hours go past 24 rather than roll into days. */
+export function formatDuration(micros: bigint): string {
+  const seconds = micros / 1_000_000n;
+  const pad = (value: bigint, width = 2) => value.toString().padStart(width, '0');
+  return `${pad(seconds / 3600n)}:${pad((seconds / 60n) % 60n)}:${pad(seconds % 60n)}.${pad(micros % 1_000_000n, 6)}`;
+}
+
+export interface TimedStatus {
+  service: string;
+  source: string | null;
+  /** Microseconds since the epoch. */
+  dateMicros: bigint;
+}
+
+/**
+ * Time spent in each service: from its first status to its last, keyed
+ * `service:source` (`undefined` when the status names no source, as the
+ * platform's tracker did). `total_time_in_services` adds those up;
+ * `total_time` runs from the payload's first status to its last.
+ */
+export function computeDurations(statuses: TimedStatus[]): Record<string, string> {
+  const spans = new Map<string, { first: bigint; last: bigint }>();
+  let first: bigint | undefined;
+  let last: bigint | undefined;
+  for (const status of statuses) {
+    const key = `${status.service}:${status.source ?? 'undefined'}`;
+    const span = spans.get(key);
+    if (span) {
+      if (status.dateMicros < span.first) span.first = status.dateMicros;
+      if (status.dateMicros > span.last) span.last = status.dateMicros;
+    } else {
+      spans.set(key, { first: status.dateMicros, last: status.dateMicros });
+    }
+    if (first === undefined || status.dateMicros < first) first = status.dateMicros;
+    if (last === undefined || status.dateMicros > last) last = status.dateMicros;
+  }
+  const duration: Record<string, string> = {};
+  let inServices = 0n;
+  for (const [key, span] of [...spans].sort(([a], [b]) => a.localeCompare(b))) {
+    duration[key] = formatDuration(span.last - span.first);
+    inServices += span.last - span.first;
+  }
+  duration.total_time_in_services = formatDuration(inServices);
+  duration.total_time = formatDuration(first === undefined || last === undefined ? 0n : last - first);
+  return duration;
+}

@@ -1,0 +1,136 @@
+import { AppError, type ErrorDetail } from '../errors.ts';
+import { canonicalRequestId, canonicalUuid, REQUEST_ID_RULE } from '../shared/request-id.ts';
+import { parseTimestamp } from '../shared/timestamps.ts';
+
+/** One status event, validated and normalized, ready to store. */
+export interface StatusEvent {
+  requestId: string;
+  service: string;
+  source: string | null;
+  status: string;
+  statusMsg: string | null;
+  /** ISO 8601 with offset, microsecond precision. */
+  date: string;
+  utcDay: string;
+  account: string | null;
+  orgId: string | null;
+  inventoryId: string | null;
+  systemId: string | null;
+}
+
+const NAME_MAX = 128;
+const ID_MAX = 64;
+const STATUS_MSG_MAX = 32_768;
+const EARLIEST_YEAR = 1970;
+/** How many item errors a 400 lists; the count says how many there were in all. */
+const MAX_REPORTED_ERRORS = 100;
+
+type Reader = (item: Record<string, unknown>, field: string, fail: (reason: string) => void) => string | null;
+
+/**
+ * Producers written in Python send an absent value as "None"; others send "" or null.
+ * All of them mean "not given".
+ */
+function isAbsent(value: unknown): boolean {
+  return value === undefined || value === null || value === '' || value === 'None';
+}
+
+function readText(max: number, lowerCase: boolean): Reader {
+  return (item, field, fail) => {
+    const value = item[field];
+    if (isAbsent(value)) return null;
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      fail(`must be a string, not ${Array.isArray(value) ? 'an array' : typeof value}`);
+      return null;
+    }
+    const text = String(value).trim();
+    if (text.length > max) {
+      fail(`must be at most ${max} characters long`);
+      return null;
+    }
+    return text === '' ? null : lowerCase ? text.toLowerCase() : text;
+  };
+}
+
+const readName = readText(NAME_MAX, true);
+const readId = readText(ID_MAX, false);
+const readStatusMsg = readText(STATUS_MSG_MAX, false);
+
+function readUuid(item: Record<string, unknown>, field: string, fail: (reason: string) => void): string | null {
+  const text = readId(item, field, fail);
+  if (text === null) return null;
+  const uuid = canonicalUuid(text);
+  if (!uuid) fail('must be a UUID');
+  return uuid ?? null;
+}
+
+function required(value: string | null, field: string, fail: (field: string, reason: string) => void): string {
+  if (value === null) fail(field, 'is required');
+  return value ?? '';
+}
+
+function validateItem(item: unknown, index: number, errors: ErrorDetail[]): StatusEvent | undefined {
+  const before = errors.length;
+  const fail = (field: string, reason: string) => errors.push({ index, field, reason });
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    fail('', 'must be a JSON object');
+    return undefined;
+  }
+  const record = item as Record<string, unknown>;
+  const read = (reader: Reader, field: string) => reader(record, field, (reason) => fail(field, reason));
+
+  const service = required(read(readName, 'service'), 'service', fail);
+  const status = required(read(readName, 'status'), 'status', fail);
+  const rawRequestId = required(read(readId, 'request_id'), 'request_id', fail);
+  const requestId = rawRequestId ? canonicalRequestId(rawRequestId) : undefined;
+  if (rawRequestId && !requestId) fail('request_id', `must be ${REQUEST_ID_RULE}`);
+
+  const rawDate = required(read(readId, 'date'), 'date', fail);
+  const date = rawDate ? parseTimestamp(rawDate) : undefined;
+  if (rawDate && !date) fail('date', 'must be an RFC 3339 date-time, such as 2026-11-25T14:36:20.123456Z');
+  if (date && date.utcDay < `${EARLIEST_YEAR}-01-01`) fail('date', `must not be before ${EARLIEST_YEAR}`);
+
+  const event: StatusEvent = {
+    requestId: requestId ?? '',
+    service,
+    source: read(readName, 'source'),
+    status,
+    statusMsg: read(readStatusMsg, 'status_msg'),
+    date: date?.iso ?? '',
+    utcDay: date?.utcDay ?? '',
+    account: read(readId, 'account'),
+    orgId: read(readId, 'org_id'),
+    inventoryId: read(readUuid, 'inventory_id'),
+    systemId: read(readUuid, 'system_id'),
+  };
+  return errors.length === before ? event : undefined;
+}
+
+/** Validates a whole batch: every event, or an error naming each bad item's index, field and reason. */
+export function validateStatusEvents(items: unknown[], maxEvents: number): StatusEvent[] {
+  if (items.length === 0) throw new AppError('invalid', 'the request holds no status events');
+  if (items.length > maxEvents) {
+    throw new AppError('too_large', `a request may hold at most ${maxEvents} status events, not ${items.length}`);
+  }
+  const errors: ErrorDetail[] = [];
+  const events: StatusEvent[] = [];
+  items.forEach((item, index) => {
+    const event = validateItem(item, index, errors);
+    if (event) events.push(event);
+  });
+  if (errors.length > 0) {
+    const shown = errors.slice(0, MAX_REPORTED_ERRORS);
+    const summary = shown
+      .slice(0, 5)
+      .map((error) => `[${error.index}]${error.field ? `.${error.field}` : ''} ${error.reason}`)
+      .join('; ');
+    const itemCount = new Set(errors.map((error) => error.index)).size;
+    throw new AppError(
+      'invalid',
+      `${itemCount} of ${items.length} status events are invalid, nothing was stored: ${summary}` +
+        (errors.length > 5 ? `; and ${errors.length - 5} more` : ''),
+      shown,
+    );
+  }
+  return events;
+}

@@ -1,0 +1,89 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { decodeIdentity, hasRole } from '../auth/identity.ts';
+import { AppError } from '../errors.ts';
+import type { PayloadTrackerDeps } from './deps.ts';
+import { kibanaDiscoverUrl } from './kibana.ts';
+import { getPayloadTimeSpan } from './payloads.queries.ts';
+import { ErrorBody, RequestIdParams } from './payloads.schemas.ts';
+import { requestIdParam, textParam } from './query-params.ts';
+import { fetchArchiveUrl } from './storage-broker.ts';
+
+// The spec puts the URL at data.url; the platform's frontend reads url. Both are sent.
+const Link = Type.Object({
+  url: Type.String({ format: 'uri' }),
+  data: Type.Object({ url: Type.String({ format: 'uri' }) }),
+});
+const linkBody = (url: string) => ({ url, data: { url } });
+
+const linkErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 502: ErrorBody, 503: ErrorBody };
+
+export const linkRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async (app, { db, config }) => {
+  /** Archive downloads need the configured role in the caller's x-rh-identity. */
+  function requireArchiveRole(request: FastifyRequest) {
+    const identity = decodeIdentity(request.headers['x-rh-identity']);
+    if (!identity) throw new AppError('unauthenticated', 'a readable x-rh-identity header is required');
+    if (!hasRole(identity, config.archiveRole)) {
+      throw new AppError('forbidden', `downloading archives needs the role ${config.archiveRole}`);
+    }
+  }
+
+  app.get(
+    '/payloads/:request_id/archiveLink',
+    {
+      schema: {
+        summary: "Get the download URL for a payload's archive",
+        description: `Needs the role ${config.archiveRole} in the x-rh-identity header.`,
+        params: RequestIdParams,
+        response: { 200: Link, ...linkErrors },
+      },
+    },
+    async (request) => {
+      const requestId = requestIdParam(request.params.request_id);
+      requireArchiveRole(request);
+      return linkBody(await fetchArchiveUrl(config.storageBrokerUrl, requestId, config.storageBrokerTimeoutMs));
+    },
+  );
+
+  app.get(
+    '/roles/archiveLink',
+    {
+      schema: {
+        summary: 'Check whether the caller may request archive download links',
+        response: { 200: Type.Object({ allowed: Type.Boolean() }), 401: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (request) => {
+      requireArchiveRole(request);
+      return { allowed: true };
+    },
+  );
+
+  app.get(
+    '/payloads/:request_id/kibanaLink',
+    {
+      schema: {
+        summary: "Get the URL of a payload's logs in Kibana",
+        params: RequestIdParams,
+        querystring: Type.Object({ service: Type.Optional(Type.String({ description: 'Only this service' })) }),
+        response: { 200: Link, ...linkErrors },
+      },
+    },
+    async (request) => {
+      const requestId = requestIdParam(request.params.request_id);
+      const span = await getPayloadTimeSpan(db, requestId);
+      if (!span) throw new AppError('not_found', `no payload has the request ID ${requestId}`);
+      const url = kibanaDiscoverUrl({
+        kibanaUrl: config.kibanaUrl,
+        index: config.kibanaIndex,
+        serviceField: config.kibanaServiceField,
+        requestId,
+        service: textParam(request.query.service),
+        first: span.first,
+        last: span.last,
+      });
+      return linkBody(url);
+    },
+  );
+};

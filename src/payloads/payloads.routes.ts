@@ -1,0 +1,135 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AppError, invalid } from '../errors.ts';
+import { withoutNulls } from '../shared/sql.ts';
+import type { PayloadTrackerDeps } from './deps.ts';
+import { computeDurations } from './durations.ts';
+import { countOutcomesSince, getPayloadStatuses, listPayloads, listStatuses } from './payloads.queries.ts';
+import {
+  errorResponses,
+  PayloadDetail,
+  payloadDetailQuery,
+  payloadListQuery,
+  PayloadList,
+  RequestIdParams,
+  StatsQuery,
+  StatusList,
+  statusListQuery,
+  SuccessRate,
+} from './payloads.schemas.ts';
+import { nameParam, requestIdParam, textParam, timeRangeParams, uuidParam } from './query-params.ts';
+import { successRates } from './success-rate.ts';
+
+/** Fields of a payload's statuses at each verbosity; 0 is every field. */
+const VERBOSE_FIELDS: Record<number, string[] | undefined> = {
+  1: ['service', 'source', 'status', 'status_msg', 'inventory_id', 'date'],
+  2: ['service', 'status', 'date'],
+};
+
+function pick<T extends object>(row: T, fields: string[] | undefined): T {
+  if (!fields) return row;
+  return Object.fromEntries(Object.entries(row).filter(([field]) => fields.includes(field))) as T;
+}
+
+const secondsSince = (start: number) => (performance.now() - start) / 1000;
+
+export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async (app, { db, config, now }) => {
+  app.get(
+    '/payloads',
+    {
+      schema: {
+        summary: 'List payloads',
+        querystring: payloadListQuery(config.maxPageSize),
+        response: { 200: PayloadList, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const start = performance.now();
+      const query = request.query;
+      const { count, rows } = await listPayloads(
+        db,
+        {
+          account: textParam(query.account),
+          orgId: textParam(query.org_id),
+          inventoryId: uuidParam('inventory_id', query.inventory_id),
+          systemId: uuidParam('system_id', query.system_id),
+          createdAt: timeRangeParams(query, 'created_at'),
+        },
+        { page: query.page, pageSize: query.page_size, sortBy: query.sort_by, sortDir: query.sort_dir },
+      );
+      const data = rows.map((row) => ({ ...withoutNulls(row), id: Number(row.id) }));
+      return { count, elapsed: secondsSince(start), data };
+    },
+  );
+
+  app.get(
+    '/payloads/:request_id',
+    {
+      schema: {
+        summary: "A payload's statuses and the time it spent in each service",
+        params: RequestIdParams,
+        querystring: payloadDetailQuery,
+        response: { 200: PayloadDetail, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const requestId = requestIdParam(request.params.request_id);
+      const { sort_by, sort_dir, verbosity } = request.query;
+      const rows = await getPayloadStatuses(db, requestId, sort_by, sort_dir);
+      if (!rows) throw new AppError('not_found', `no payload has the request ID ${requestId}`);
+      const duration = computeDurations(
+        rows.map((row) => ({ service: row.service, source: row.source, dateMicros: BigInt(row.date_us) })),
+      );
+      const data = rows.map(({ date_us: _micros, ...row }) =>
+        pick({ ...withoutNulls(row), id: Number(row.id) }, VERBOSE_FIELDS[verbosity]),
+      );
+      return { data, duration };
+    },
+  );
+
+  app.get(
+    '/statuses',
+    {
+      schema: {
+        summary: 'List status events',
+        querystring: statusListQuery(config.maxPageSize),
+        response: { 200: StatusList, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const start = performance.now();
+      const query = request.query;
+      const { count, rows } = await listStatuses(
+        db,
+        {
+          service: nameParam(query.service),
+          source: nameParam(query.source),
+          status: nameParam(query.status),
+          statusMsg: textParam(query.status_msg),
+          date: timeRangeParams(query, 'date'),
+          createdAt: timeRangeParams(query, 'created_at'),
+        },
+        { page: query.page, pageSize: query.page_size, sortBy: query.sort_by, sortDir: query.sort_dir },
+      );
+      return { count, elapsed: secondsSince(start), data: rows.map((row) => withoutNulls(row)) };
+    },
+  );
+
+  app.get(
+    '/stats',
+    {
+      schema: {
+        summary: 'Success rate of each service over the last 24 hours',
+        querystring: StatsQuery,
+        response: { 200: SuccessRate, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const stat = textParam(request.query.stat);
+      if (stat !== 'SuccessRate') {
+        throw invalid('stat', stat === undefined ? 'is required: SuccessRate' : `must be SuccessRate, not "${stat}"`);
+      }
+      const since = new Date(now().getTime() - 24 * 3600_000);
+      return successRates(await countOutcomesSince(db, since), since);
+    },
+  );
+};

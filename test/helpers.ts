@@ -1,0 +1,98 @@
+import crypto from 'node:crypto';
+import pg from 'pg';
+import { buildApp } from '../src/app.ts';
+import { createToken } from '../src/auth/tokens.ts';
+import { loadConfig, type Config } from '../src/config.ts';
+import { createDb, type Database } from '../src/db/create-db.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { PartitionKeeper } from '../src/db/partitions.ts';
+
+/**
+ * A fresh, migrated database for one test file: in-memory PGlite by default, or a
+ * new database on the PostgreSQL server of TEST_DATABASE_URL, dropped on close.
+ */
+export async function freshDatabase(): Promise<Database> {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (!serverUrl) {
+    const database = createDb({});
+    await migrate(database);
+    return database;
+  }
+  const name = `tracker_test_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
+  await withAdminClient(serverUrl, (client) => client.query(`create database ${name}`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const database = createDb({ databaseUrl: url.toString() });
+  await migrate(database);
+  return {
+    ...database,
+    async close() {
+      await database.close();
+      await withAdminClient(serverUrl, (client) => client.query(`drop database if exists ${name} with (force)`));
+    },
+  };
+}
+
+async function withAdminClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TestApp {
+  url: string;
+  database: Database;
+  config: Readonly<Config>;
+  /** A bearer token for `org` with `scopes`. */
+  token(scopes: string[], org?: string, user?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The whole app on a fresh database, listening on a free port of 127.0.0.1. */
+export async function startTestApp(
+  options: { env?: Record<string, string>; now?: () => Date } = {},
+): Promise<TestApp> {
+  const database = await freshDatabase();
+  const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env });
+  const app = await buildApp({ db: database.db, config, now: options.now, partitions: new PartitionKeeper(database.db) });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    url: address,
+    database,
+    config,
+    token: (scopes, org = 'org-1', user = 'tester') => createToken(database.db, { orgId: org, userName: user, scopes }),
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+/** Sends JSON (or a raw string body) and reads the JSON answer. */
+export async function request(
+  url: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const headers: Record<string, string> = { ...init.headers };
+  let body: string | undefined;
+  if (init.raw !== undefined) body = init.raw;
+  else if (init.body !== undefined) {
+    body = JSON.stringify(init.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(url, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: the text itself
+  }
+  return { status: response.status, body: parsed, headers: response.headers };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
