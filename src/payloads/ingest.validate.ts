@@ -64,11 +64,6 @@ function readUuid(item: Record<string, unknown>, field: string, fail: (reason: s
   return uuid ?? null;
 }
 
-function required(value: string | null, field: string, fail: (field: string, reason: string) => void): string {
-  if (value === null) fail(field, 'is required');
-  return value ?? '';
-}
-
 function validateItem(item: unknown, index: number, errors: ErrorDetail[]): StatusEvent | undefined {
   const before = errors.length;
   const fail = (field: string, reason: string) => errors.push({ index, field, reason });
@@ -78,14 +73,18 @@ function validateItem(item: unknown, index: number, errors: ErrorDetail[]): Stat
   }
   const record = item as Record<string, unknown>;
   const read = (reader: Reader, field: string) => reader(record, field, (reason) => fail(field, reason));
+  const readRequired = (reader: Reader, field: string) => {
+    if (isAbsent(record[field])) fail(field, 'is required');
+    return read(reader, field) ?? '';
+  };
 
-  const service = required(read(readName, 'service'), 'service', fail);
-  const status = required(read(readName, 'status'), 'status', fail);
-  const rawRequestId = required(read(readId, 'request_id'), 'request_id', fail);
+  const service = readRequired(readName, 'service');
+  const status = readRequired(readName, 'status');
+  const rawRequestId = readRequired(readId, 'request_id');
   const requestId = rawRequestId ? canonicalRequestId(rawRequestId) : undefined;
   if (rawRequestId && !requestId) fail('request_id', `must be ${REQUEST_ID_RULE}`);
 
-  const rawDate = required(read(readId, 'date'), 'date', fail);
+  const rawDate = readRequired(readId, 'date');
   const date = rawDate ? parseTimestamp(rawDate) : undefined;
   if (rawDate && !date) fail('date', 'must be an RFC 3339 date-time, such as 2026-11-25T14:36:20.123456Z');
   if (date && date.utcDay < `${EARLIEST_YEAR}-01-01`) fail('date', `must not be before ${EARLIEST_YEAR}`);
