@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
+
+let app: TestApp;
+const INV_A = 'aaaaaaaa-0000-4000-8000-000000000001';
+const SYS_B = 'bbbbbbbb-0000-4000-8000-000000000002';
+
+// Twelve payloads, one a minute from 10:00; accounts alternate; three share one created_at.
+const ids = Array.from({ length: 12 }, (_, index) => `f${String(index).padStart(31, '0')}`);
+const minute = (index: number) => `2026-11-25T10:${String(index).padStart(2, '0')}:00Z`;
+
+before(async () => {
+  app = await startTestApp();
+  const events = ids.map((id, index) => ({
+    service: 'ingress',
+    status: 'received',
+    request_id: id,
+    date: index >= 9 ? minute(9) : minute(index),
+    account: index % 2 === 0 ? 'even' : 'odd',
+    org_id: `org${index % 3}`,
+    ...(index === 4 ? { inventory_id: INV_A } : {}),
+    ...(index === 5 ? { system_id: SYS_B } : {}),
+  }));
+  const { status } = await request(`${app.url}/v1/statuses`, {
+    headers: bearer(await app.token(['statuses:write'])),
+    body: events,
+  });
+  assert.equal(status, 200);
+});
+after(() => app.close());
+
+const list = async (query: string, prefix = '/v1') => {
+  const { status, body } = await request(`${app.url}${prefix}/payloads${query}`);
+  return { status, body, ids: status === 200 ? body.data.map((row: { request_id: string }) => row.request_id) : [] };
+};
+
+describe('GET /v1/payloads', () => {
+  test('defaults: newest first, 10 a page, the exact count, elapsed seconds', async () => {
+    const { status, body, ids: page } = await list('');
+    assert.equal(status, 200);
+    assert.equal(body.count, 12);
+    assert.equal(body.data.length, 10);
+    assert.equal(typeof body.elapsed, 'number');
+    assert.ok(body.elapsed >= 0 && body.elapsed < 60);
+    // The three payloads created at 10:09 come first, their tie broken by id (descending).
+    assert.deepEqual(page.slice(0, 4), [ids[11], ids[10], ids[9], ids[8]]);
+  });
+
+  test('rows carry their fields and leave absent ones out', async () => {
+    const { body } = await list('?inventory_id=' + INV_A);
+    assert.deepEqual(Object.keys(body.data[0]).sort(), ['account', 'created_at', 'id', 'inventory_id', 'org_id', 'request_id']);
+    assert.equal(typeof body.data[0].id, 'number');
+    assert.equal(body.data[0].created_at, '2026-11-25T10:04:00.000000Z');
+  });
+
+  test('page counts from 0; a page past the end is empty with the count', async () => {
+    assert.deepEqual((await list('?page=1')).ids, [ids[1], ids[0]]);
+    const past = await list('?page=5');
+    assert.deepEqual(past.ids, []);
+    assert.equal(past.body.count, 12);
+  });
+
+  test('page_size, and paging through the whole list visits every payload once', async () => {
+    const seen: string[] = [];
+    for (let page = 0; page < 4; page++) seen.push(...(await list(`?page_size=5&page=${page}&sort_by=account`)).ids);
+    assert.equal(seen.length, 12);
+    assert.equal(new Set(seen).size, 12);
+  });
+
+  test('filters: account, org_id, inventory_id, system_id', async () => {
+    assert.equal((await list('?account=even')).body.count, 6);
+    assert.equal((await list('?org_id=org1')).body.count, 4);
+    assert.deepEqual((await list(`?inventory_id=${INV_A.toUpperCase()}`)).ids, [ids[4]]);
+    assert.deepEqual((await list(`?system_id=${SYS_B}`)).ids, [ids[5]]);
+    assert.equal((await list('?account=even&org_id=org0')).body.count, 2);
+    assert.equal((await list('?account=nobody')).body.count, 0);
+  });
+
+  test('created_at filters, including a 15-minute window and an unencoded + offset', async () => {
+    assert.equal((await list('?created_at_gte=2026-11-25T10:03:00Z&created_at_lt=2026-11-25T10:05:00Z')).body.count, 2);
+    assert.equal((await list('?created_at_gt=2026-11-25T10:03:00Z&created_at_lte=2026-11-25T10:05:00Z')).body.count, 2);
+    assert.equal((await list('?created_at_gte=2026-11-25T09:55:00Z&created_at_lte=2026-11-25T10:10:00Z')).body.count, 12);
+    // "+01:00" sent unencoded arrives as " 01:00"; it still means UTC+1.
+    assert.equal((await list('?created_at_gte=2026-11-25T11:09:00+01:00')).body.count, 3);
+    assert.equal((await list('?created_at_gte=2026-11-25T11:09:00%2B01:00')).body.count, 3);
+  });
+
+  test('sort_by each field, both directions; ties broken by id the same way', async () => {
+    const asc = await list('?sort_by=created_at&sort_dir=asc&page_size=12');
+    assert.deepEqual(asc.ids, ids);
+    const byAccount = await list('?sort_by=account&sort_dir=asc&page_size=12');
+    assert.deepEqual(byAccount.ids, [0, 2, 4, 6, 8, 10, 1, 3, 5, 7, 9, 11].map((index) => ids[index]));
+    for (const field of ['org_id', 'inventory_id', 'system_id']) {
+      for (const dir of ['asc', 'desc']) {
+        const { status, body } = await list(`?sort_by=${field}&sort_dir=${dir}&page_size=12`);
+        assert.equal(status, 200);
+        assert.equal(body.data.length, 12);
+      }
+    }
+  });
+
+  test('the same query answers the same rows in the same order every time', async () => {
+    const first = await list('?sort_by=account&page_size=12');
+    for (let i = 0; i < 5; i++) assert.deepEqual((await list('?sort_by=account&page_size=12')).ids, first.ids);
+  });
+
+  test('a repeated key takes its first value; unknown keys are ignored', async () => {
+    assert.equal((await list('?account=odd&account=even&colour=blue')).body.count, 6);
+    assert.deepEqual((await list('?account=odd&account=even')).ids.length, 6);
+  });
+
+  test('empty filter values count as not given', async () => {
+    assert.equal((await list('?account=&inventory_id=&created_at_gte=')).body.count, 12);
+  });
+
+  test('served at /api/v1 and at the frontend path too', async () => {
+    assert.equal((await list('', '/api/v1')).body.count, 12);
+    assert.equal((await list('', '/app/payload-tracker/api/v1')).body.count, 12);
+  });
+
+  const bad: [string, RegExp][] = [
+    ['?page=-1', /page: must be >= 0/],
+    ['?page=abc', /page: must be integer/],
+    ['?page=1.5', /page: must be integer/],
+    ['?page_size=0', /page_size: must be >= 1/],
+    ['?page_size=1001', /page_size: must be <= 1000/],
+    ['?sort_by=service', /sort_by: must be one of account, org_id, inventory_id, system_id, created_at/],
+    ['?sort_dir=up', /sort_dir: must be one of asc, desc/],
+    ['?created_at_lt=yesterday', /created_at_lt: must be an RFC 3339 date-time/],
+    ['?created_at_gte=2026-02-30T00:00:00Z', /created_at_gte: must be an RFC 3339 date-time/],
+    ['?inventory_id=123', /inventory_id: must be a UUID/],
+    ['?system_id=zzz', /system_id: must be a UUID/],
+  ];
+  for (const [query, message] of bad) {
+    test(`bad input ${query}: 400 saying what is wrong`, async () => {
+      const { status, body } = await list(query);
+      assert.equal(status, 400);
+      assert.deepEqual(Object.keys(body).sort(), ['errors', 'message', 'status', 'title']);
+      assert.equal(body.status, 400);
+      assert.equal(body.title, 'Bad Request');
+      assert.match(body.message, message);
+    });
+  }
+});
