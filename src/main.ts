@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.ts';
 import { createToken } from './auth/tokens.ts';
-import { loadConfig, type Config } from './config.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createDb } from './db/create-db.ts';
 import { migrate } from './db/migrate.ts';
 import { PartitionKeeper } from './db/partitions.ts';
@@ -100,7 +100,11 @@ async function main(argv: string[]) {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const known = error instanceof AppError || (error as Error).name === 'ConfigError' || (error as Error).name === 'TypeError';
+  // A mistake of the caller's is told as a message; anything else with its stack.
+  const known =
+    error instanceof AppError ||
+    error instanceof ConfigError ||
+    String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
   console.error(`tracker: ${known ? (error as Error).message : (error as Error).stack}`);
   process.exit(1);
 });

@@ -7,6 +7,18 @@ import { createDb, type Database } from '../src/db/create-db.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { PartitionKeeper } from '../src/db/partitions.ts';
 
+/** A new, empty database on the PostgreSQL server of TEST_DATABASE_URL, and how to drop it. */
+export async function createServerDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `tracker_test_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
+  await withAdminClient(serverUrl, (client) => client.query(`create database ${name}`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => withAdminClient(serverUrl, (client) => client.query(`drop database if exists ${name} with (force)`)).then(() => {}),
+  };
+}
+
 /**
  * A fresh, migrated database for one test file: in-memory PGlite by default, or a
  * new database on the PostgreSQL server of TEST_DATABASE_URL, dropped on close.
@@ -18,17 +30,14 @@ export async function freshDatabase(): Promise<Database> {
     await migrate(database);
     return database;
   }
-  const name = `tracker_test_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
-  await withAdminClient(serverUrl, (client) => client.query(`create database ${name}`));
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const database = createDb({ databaseUrl: url.toString() });
+  const server = await createServerDatabase(serverUrl);
+  const database = createDb({ databaseUrl: server.url });
   await migrate(database);
   return {
     ...database,
     async close() {
       await database.close();
-      await withAdminClient(serverUrl, (client) => client.query(`drop database if exists ${name} with (force)`));
+      await server.drop();
     },
   };
 }

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { bearer, createServerDatabase, request } from './helpers.ts';
+
+const MAIN = path.join(import.meta.dirname, '..', 'src', 'main.ts');
+const onServer = Boolean(process.env.TEST_DATABASE_URL);
+let env: Record<string, string>;
+let cleanUp: () => Promise<void>;
+
+before(async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracker-cli-'));
+  env = { ...(process.env as Record<string, string>), DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' };
+  delete env.DATABASE_URL;
+  let drop = async () => {};
+  if (onServer) {
+    const server = await createServerDatabase(process.env.TEST_DATABASE_URL!);
+    env.DATABASE_URL = server.url;
+    drop = server.drop;
+  }
+  cleanUp = async () => {
+    await drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+});
+after(() => cleanUp());
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Starts `tracker serve` and resolves with its URL once it logs that it serves. */
+function serve(): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, 'serve'], { env });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = /Tracker serves (http:\/\/[\d.:]+)/.exec(output);
+      if (match) resolve({ child, url: match[1] });
+    });
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('close', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
+  });
+}
+
+describe('the tracker CLI', () => {
+  let token = '';
+
+  test('migrate applies the migrations, then finds nothing to do', async () => {
+    const first = await run(['migrate']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /applied 0001_payloads/);
+    const second = await run(['migrate']);
+    assert.match(second.stderr, /up to date/);
+  });
+
+  test('token create prints the new token alone on stdout', async () => {
+    const result = await run(['token', 'create', '--org', 'org-9', '--user', 'alice', '--scopes', 'statuses:write,gathering:read']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^trk_[A-Za-z0-9_-]{43}\n$/);
+    token = result.stdout.trim();
+  });
+
+  test('token create refuses unknown scopes and missing options', async () => {
+    const unknown = await run(['token', 'create', '--org', 'o', '--user', 'u', '--scopes', 'everything']);
+    assert.equal(unknown.code, 1);
+    assert.equal(unknown.stdout, '');
+    assert.match(unknown.stderr, /unknown scope everything/);
+    const missing = await run(['token', 'create', '--user', 'u', '--scopes', 'statuses:write']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /an org is required/);
+  });
+
+  test('serve logs its URL and accepts the token; the embedded database is not opened twice', async () => {
+    const { child, url } = await serve();
+    try {
+      const posted = await request(`${url}/v1/statuses`, {
+        headers: bearer(token),
+        body: { request_id: 'cli-1', service: 'ingress', status: 'received', date: '2026-11-25T10:00:00Z' },
+      });
+      assert.equal(posted.status, 200);
+      assert.equal((await request(`${url}/v1/payloads/cli-1`)).status, 200);
+      if (!onServer) {
+        const second = await run(['token', 'create', '--org', 'o', '--user', 'u', '--scopes', 'statuses:write']);
+        assert.equal(second.code, 1);
+        assert.match(second.stderr, new RegExp(`in use by process ${child.pid} \\(tracker serve\\)`));
+      }
+    } finally {
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    }
+  });
+
+  test('after the server stopped, the data is still there and the CLI can open it', async () => {
+    const result = await run(['token', 'create', '--org', 'o', '--user', 'u', '--scopes', 'statuses:write']);
+    assert.equal(result.code, 0, result.stderr);
+  });
+
+  test('an unknown command or bad configuration is refused with a message', async () => {
+    const unknown = await run(['frobnicate']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /unknown command "frobnicate"/);
+    const badPort = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [MAIN, 'serve'], { env: { ...env, PORT: 'eighty' } });
+      let stderr = '';
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    assert.equal(badPort.code, 1);
+    assert.match(badPort.stderr, /PORT must be a whole number/);
+  });
+});

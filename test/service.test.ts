@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { PAYLOAD_TRACKER_PREFIXES } from '../src/app.ts';
+import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
+
+let app: TestApp;
+const NOW = new Date('2026-11-25T12:00:00Z');
+
+before(async () => {
+  app = await startTestApp({ now: () => NOW });
+  const event = (service: string, status: string, date: string, index: number) => ({
+    request_id: `c${String(index).padStart(31, '0')}`,
+    service,
+    status,
+    date,
+  });
+  const events = [
+    ...Array.from({ length: 3 }, (_, i) => event('puptoo', 'success', '2026-11-25T11:00:00Z', i)),
+    event('puptoo', 'error', '2026-11-24T12:00:00Z', 3), // exactly 24 hours before: counted
+    event('puptoo', 'error', '2026-11-24T11:59:59Z', 4), // older: not counted
+    event('puptoo', 'received', '2026-11-25T11:00:00Z', 5), // neither success nor error
+    event('inventory', 'error', '2026-11-25T10:00:00Z', 6),
+    event('inventory', 'error', '2026-11-25T10:00:00Z', 7),
+    event('ingress', 'success', '2026-11-25T10:00:00Z', 8),
+  ];
+  await request(`${app.url}/v1/statuses`, { headers: bearer(await app.token(['statuses:write'])), body: events });
+});
+after(() => app.close());
+
+describe('GET /v1/stats', () => {
+  test('SuccessRate: per service over the last 24 hours, with counts and percentages', async () => {
+    const { status, body } = await request(`${app.url}/v1/stats?stat=SuccessRate`);
+    assert.equal(status, 200);
+    assert.equal(typeof body.message, 'string');
+    assert.deepEqual(body.data, {
+      ingress: { success: 1, error: 0, success_percent: 100, error_percent: 0 },
+      inventory: { success: 0, error: 2, success_percent: 0, error_percent: 100 },
+      puptoo: { success: 3, error: 1, success_percent: 75, error_percent: 25 },
+    });
+  });
+
+  test('a missing or unknown stat: 400', async () => {
+    const missing = await request(`${app.url}/v1/stats`);
+    assert.equal(missing.status, 400);
+    assert.match(missing.body.message, /stat: is required/);
+    const unknown = await request(`${app.url}/v1/stats?stat=Throughput`);
+    assert.equal(unknown.status, 400);
+    assert.match(unknown.body.message, /must be SuccessRate/);
+  });
+});
+
+describe('operations', () => {
+  test('health answers 202 with a message at /health and under every prefix', async () => {
+    for (const path of ['/health', ...PAYLOAD_TRACKER_PREFIXES.map((prefix) => `${prefix}/health`)]) {
+      const { status, body } = await request(`${app.url}${path}`);
+      assert.equal(status, 202, path);
+      assert.equal(typeof body.message, 'string');
+    }
+  });
+
+  test('/openapi.json lists every route; /docs serves a page', async () => {
+    const { status, body } = await request(`${app.url}/openapi.json`);
+    assert.equal(status, 200);
+    assert.match(body.openapi, /^3\./);
+    for (const prefix of PAYLOAD_TRACKER_PREFIXES) {
+      for (const path of ['/statuses', '/payloads', '/payloads/{request_id}', '/payloads/{request_id}/archiveLink',
+        '/payloads/{request_id}/kibanaLink', '/roles/archiveLink', '/stats', '/health']) {
+        assert.ok(body.paths[`${prefix}${path}`], `${prefix}${path} is documented`);
+      }
+    }
+    assert.ok(body.paths['/v1/statuses'].post);
+    assert.ok(body.paths['/v1/payloads'].get.parameters.some((p: { name: string }) => p.name === 'created_at_gte'));
+    const docs = await fetch(`${app.url}/docs`);
+    assert.equal(docs.status, 200);
+    assert.match(await docs.text(), /<html/i);
+  });
+
+  test('/metrics exposes the payload_tracker_* counters in Prometheus format', async () => {
+    const response = await fetch(`${app.url}/metrics`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /text\/plain/);
+    const text = await response.text();
+    assert.match(text, /^payload_tracker_consumed_messages 9$/m);
+    assert.match(text, /^payload_tracker_stored_messages 9$/m);
+    assert.match(text, /^payload_tracker_requests \d+$/m);
+    assert.match(text, /^payload_tracker_responses\{code="200"\} \d+$/m);
+  });
+
+  test('an unknown route: 404 in the payload tracker body', async () => {
+    const { status, body } = await request(`${app.url}/v2/nothing?x=1`);
+    assert.equal(status, 404);
+    assert.deepEqual(body, { title: 'Not Found', message: 'no route GET /v2/nothing', status: 404 });
+  });
+});
