@@ -20,7 +20,12 @@ Commands:
 Configuration comes from the environment; see the README.`;
 
 function openDb(config: Readonly<Config>, holder: string) {
-  return createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, holder });
+  return createDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    holder,
+    onConnectionError: (error) => console.error(`tracker: a database connection failed: ${error.message}`),
+  });
 }
 
 async function serve(config: Readonly<Config>) {

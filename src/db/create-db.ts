@@ -22,15 +22,20 @@ export interface DbOptions {
   dataDir?: string;
   /** Named in the lock of an embedded data directory, so a second process can say who holds it. */
   holder?: string;
+  /** Told when PostgreSQL ends an idle pooled connection (a restart, a failover). */
+  onConnectionError?: (error: Error) => void;
 }
 
 /** The only place that knows pg from PGlite. */
 export function createDb(options: DbOptions): Database {
-  return options.databaseUrl ? createPostgres(options.databaseUrl) : createPglite(options);
+  return options.databaseUrl ? createPostgres(options.databaseUrl, options.onConnectionError) : createPglite(options);
 }
 
-function createPostgres(connectionString: string): Database {
+function createPostgres(connectionString: string, onConnectionError = (_error: Error) => {}): Database {
   const pool = new pg.Pool({ connectionString, max: 10 });
+  // Without a listener an idle connection's error would end the process; the pool
+  // drops that connection and opens a new one for the next query.
+  pool.on('error', onConnectionError);
   return withDestroy({
     db: new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }),
     kind: 'postgres',
