@@ -189,6 +189,14 @@ describe('validation: all or nothing', () => {
     assert.equal((await request(`${app.url}/v1/payloads/${id}`)).status, 404);
   });
 
+  test('dates before 1970 or after 9998 are refused', async () => {
+    for (const date of ['1969-12-31T23:59:59Z', '9999-01-01T00:00:00Z', '9998-12-31T23:00:00-05:00']) {
+      const { status, body } = await post(event({ date }));
+      assert.equal(status, 400, date);
+      assert.match(body.errors[0].reason, /from 1970 to 9998/);
+    }
+  });
+
   test('a field longer than its limit is refused', async () => {
     const { status, body } = await post(event({ service: 'x'.repeat(200) }));
     assert.equal(status, 400);

@@ -65,7 +65,14 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async
           `At most ${config.ingestMaxEvents} events and ${config.ingestBodyLimit} bytes a request. ` +
           'Needs a bearer token with the scope statuses:write.',
         security: [{ bearerAuth: [] }],
-        body: Type.Union([StatusMessage, Type.Array(StatusMessage)]),
+        body: {
+          content: {
+            'application/json': { schema: Type.Union([StatusMessage, Type.Array(StatusMessage)]) },
+            'application/x-ndjson': {
+              schema: Type.String({ description: 'One status message (JSON) a line' }),
+            },
+          },
+        },
         response: { 200: IngestResult, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 413: ErrorBody },
       },
       // A caller without the scope is turned away before its body is read.

@@ -21,7 +21,11 @@ export interface StatusEvent {
 const NAME_MAX = 128;
 const ID_MAX = 64;
 const STATUS_MSG_MAX = 32_768;
+// Events outside these years are a producer's clock gone wrong; each day stored needs a partition.
 const EARLIEST_YEAR = 1970;
+const LATEST_YEAR = 9998;
+const EARLIEST = BigInt(Date.UTC(EARLIEST_YEAR, 0, 1)) * 1000n;
+const LATEST = BigInt(Date.UTC(LATEST_YEAR + 1, 0, 1)) * 1000n;
 /** How many item errors a 400 lists; the count says how many there were in all. */
 const MAX_REPORTED_ERRORS = 100;
 
@@ -87,7 +91,9 @@ function validateItem(item: unknown, index: number, errors: ErrorDetail[]): Stat
   const rawDate = readRequired(readId, 'date');
   const date = rawDate ? parseTimestamp(rawDate) : undefined;
   if (rawDate && !date) fail('date', 'must be an RFC 3339 date-time, such as 2026-11-25T14:36:20.123456Z');
-  if (date && date.utcDay < `${EARLIEST_YEAR}-01-01`) fail('date', `must not be before ${EARLIEST_YEAR}`);
+  if (date && (date.epochMicros < EARLIEST || date.epochMicros >= LATEST)) {
+    fail('date', `must be from ${EARLIEST_YEAR} to ${LATEST_YEAR}`);
+  }
 
   const event: StatusEvent = {
     requestId: requestId ?? '',

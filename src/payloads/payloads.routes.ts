@@ -3,7 +3,7 @@ import { AppError, invalid } from '../errors.ts';
 import { withoutNulls } from '../shared/sql.ts';
 import type { PayloadTrackerDeps } from './deps.ts';
 import { computeDurations } from './durations.ts';
-import { countOutcomesSince, getPayloadStatuses, listPayloads, listStatuses } from './payloads.queries.ts';
+import { countOutcomesSince, getPayloadStatuses, listPayloads, listStatuses, type Paging } from './payloads.queries.ts';
 import {
   errorResponses,
   PayloadDetail,
@@ -30,6 +30,18 @@ function pick<T extends object>(row: T, fields: string[] | undefined): T {
   return Object.fromEntries(Object.entries(row).filter(([field]) => fields.includes(field))) as T;
 }
 
+interface PagingQuery {
+  page?: number;
+  page_size?: number;
+  sort_by?: string;
+  sort_dir?: 'asc' | 'desc';
+}
+
+/** Validation has filled in the schema's default of every paging parameter; this only tells TypeScript so. */
+function pagingOf(query: PagingQuery): Paging {
+  return { page: query.page!, pageSize: query.page_size!, sortBy: query.sort_by!, sortDir: query.sort_dir! };
+}
+
 const secondsSince = (start: number) => (performance.now() - start) / 1000;
 
 export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async (app, { db, config, now }) => {
@@ -54,7 +66,7 @@ export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = asyn
           systemId: uuidParam('system_id', query.system_id),
           createdAt: timeRangeParams(query, 'created_at'),
         },
-        { page: query.page, pageSize: query.page_size, sortBy: query.sort_by, sortDir: query.sort_dir },
+        pagingOf(query),
       );
       const data = rows.map((row) => ({ ...withoutNulls(row), id: Number(row.id) }));
       return { count, elapsed: secondsSince(start), data };
@@ -73,14 +85,14 @@ export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = asyn
     },
     async (request) => {
       const requestId = requestIdParam(request.params.request_id);
-      const { sort_by, sort_dir, verbosity } = request.query;
-      const rows = await getPayloadStatuses(db, requestId, sort_by, sort_dir);
+      const { sortBy, sortDir } = pagingOf(request.query);
+      const rows = await getPayloadStatuses(db, requestId, sortBy, sortDir);
       if (!rows) throw new AppError('not_found', `no payload has the request ID ${requestId}`);
       const duration = computeDurations(
         rows.map((row) => ({ service: row.service, source: row.source, dateMicros: BigInt(row.date_us) })),
       );
       const data = rows.map(({ date_us: _micros, ...row }) =>
-        pick({ ...withoutNulls(row), id: Number(row.id) }, VERBOSE_FIELDS[verbosity]),
+        pick({ ...withoutNulls(row), id: Number(row.id) }, VERBOSE_FIELDS[request.query.verbosity ?? 0]),
       );
       return { data, duration };
     },
@@ -108,7 +120,7 @@ export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = asyn
           date: timeRangeParams(query, 'date'),
           createdAt: timeRangeParams(query, 'created_at'),
         },
-        { page: query.page, pageSize: query.page_size, sortBy: query.sort_by, sortDir: query.sort_dir },
+        pagingOf(query),
       );
       return { count, elapsed: secondsSince(start), data: rows.map((row) => withoutNulls(row)) };
     },

@@ -15,13 +15,18 @@ export const ErrorBody = Type.Object({
 
 export const errorResponses = { 400: ErrorBody, 404: ErrorBody, 500: ErrorBody };
 
-const SortDir = Type.Enum(['asc', 'desc'], { description: 'Direction to sort' });
 const DateTimeFilter = Type.String({ description: 'RFC 3339 date-time; without an offset, UTC' });
 const Text = (description: string) => Type.String({ description });
 
+// Parameters with a default are optional to callers (and in the OpenAPI document);
+// validation fills the default in, so handlers always see a value.
 const paging = (maxPageSize: number) => ({
-  page: Type.Integer({ minimum: 0, default: 0, description: 'A page number within the paginated result set, from 0' }),
-  page_size: Type.Integer({ minimum: 1, maximum: maxPageSize, default: 10, description: 'Size of the page' }),
+  page: Type.Optional(
+    Type.Integer({ minimum: 0, default: 0, description: 'A page number within the paginated result set, from 0' }),
+  ),
+  page_size: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: maxPageSize, default: 10, description: 'Size of the page' }),
+  ),
 });
 
 export const PAYLOAD_SORT_FIELDS = ['account', 'org_id', 'inventory_id', 'system_id', 'created_at'] as const;
@@ -31,8 +36,8 @@ export const PAYLOAD_STATUS_SORT_FIELDS = ['service', 'source', 'status', 'statu
 export const payloadListQuery = (maxPageSize: number) =>
   Type.Object({
     ...paging(maxPageSize),
-    sort_by: Type.Enum([...PAYLOAD_SORT_FIELDS], { default: 'created_at', description: 'Attribute to sort results by' }),
-    sort_dir: Type.Enum(['asc', 'desc'], { default: 'desc', description: 'Direction to sort' }),
+    sort_by: Type.Optional(Type.Enum([...PAYLOAD_SORT_FIELDS], { default: 'created_at', description: 'Attribute to sort results by' })),
+    sort_dir: Type.Optional(Type.Enum(['asc', 'desc'], { default: 'desc', description: 'Direction to sort' })),
     account: Type.Optional(Text('filter for account')),
     org_id: Type.Optional(Text('filter for org_id')),
     inventory_id: Type.Optional(Text('filter for inventory_id (a UUID)')),
@@ -46,8 +51,8 @@ export const payloadListQuery = (maxPageSize: number) =>
 export const statusListQuery = (maxPageSize: number) =>
   Type.Object({
     ...paging(maxPageSize),
-    sort_by: Type.Enum([...STATUS_SORT_FIELDS], { default: 'date', description: 'Attribute to sort results by' }),
-    sort_dir: Type.Enum(['asc', 'desc'], { default: 'desc', description: 'Direction to sort' }),
+    sort_by: Type.Optional(Type.Enum([...STATUS_SORT_FIELDS], { default: 'date', description: 'Attribute to sort results by' })),
+    sort_dir: Type.Optional(Type.Enum(['asc', 'desc'], { default: 'desc', description: 'Direction to sort' })),
     service: Type.Optional(Text('filter for service')),
     source: Type.Optional(Text('filter for source')),
     status: Type.Optional(Text('filter for status')),
@@ -67,14 +72,16 @@ export const RequestIdParams = Type.Object({
 });
 
 export const payloadDetailQuery = Type.Object({
-  sort_by: Type.Enum([...PAYLOAD_STATUS_SORT_FIELDS], { default: 'date', description: 'Attribute to sort results by' }),
-  sort_dir: { ...SortDir, default: 'asc' },
-  verbosity: Type.Integer({
-    minimum: 0,
-    maximum: 2,
-    default: 0,
-    description: '0: every field; 1: service, source, status, status_msg, inventory_id, date; 2: service, status, date',
-  }),
+  sort_by: Type.Optional(Type.Enum([...PAYLOAD_STATUS_SORT_FIELDS], { default: 'date', description: 'Attribute to sort results by' })),
+  sort_dir: Type.Optional(Type.Enum(['asc', 'desc'], { default: 'asc', description: 'Direction to sort' })),
+  verbosity: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 2,
+      default: 0,
+      description: '0: every field; 1: service, source, status, status_msg, inventory_id, date; 2: service, status, date',
+    }),
+  ),
 });
 
 const DateTime = Type.String({ format: 'date-time' });

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { bearer, freshDatabase, request, startTestApp, type TestApp } from './helpers.ts';
+
+let app: TestApp;
+before(async () => {
+  app = await startTestApp();
+});
+after(() => app.close());
+
+test('concurrent batches over the same payloads store every event once and each payload once', async () => {
+  const token = bearer(await app.token(['statuses:write']));
+  const ids = Array.from({ length: 50 }, (_, index) => `${String(index).padStart(32, '7')}`);
+  // Eight requests at once, each touching every payload; half of them repeat another's events.
+  const batches = Array.from({ length: 8 }, (_, batch) =>
+    ids.flatMap((id, index) => [
+      { request_id: id, service: `svc${batch % 4}`, status: 'received', date: `2026-11-25T10:00:${String(index).padStart(2, '0')}Z`, account: `a${batch}` },
+    ]),
+  );
+  const answers = await Promise.all(batches.map((body) => request(`${app.url}/v1/statuses`, { headers: token, body })));
+  assert.deepEqual(answers.map((answer) => answer.status), Array(8).fill(200));
+  const stored = answers.reduce((sum, answer) => sum + answer.body.stored, 0);
+  assert.equal(stored, 4 * 50);
+  const { rows } = await sql<{ payloads: number; statuses: number }>`
+    select (select count(*)::int from payloads) as payloads, (select count(*)::int from payload_statuses) as statuses`.execute(
+    app.database.db,
+  );
+  assert.deepEqual(rows[0], { payloads: 50, statuses: 200 });
+});
+
+test('health answers 404 when the database does not', async () => {
+  const database = await freshDatabase();
+  const broken = await buildApp({ db: database.db, config: loadConfig({ LOG_LEVEL: 'silent' }) });
+  const url = await broken.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    await database.close();
+    const { status, body } = await request(`${url}/v1/health`);
+    assert.equal(status, 404);
+    assert.equal(body.status, 404);
+    assert.match(body.message, /database/);
+  } finally {
+    await broken.close();
+  }
+});
