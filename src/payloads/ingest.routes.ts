@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { authenticate } from '../auth/tokens.ts';
-import { AppError } from '../errors.ts';
+import { acceptNdjson, batchItems } from '../shared/batch.ts';
 import type { PayloadTrackerDeps } from './deps.ts';
 import { validateStatusEvents } from './ingest.validate.ts';
 import { storeStatusEvents } from './ingest.write.ts';
@@ -28,31 +28,9 @@ const IngestResult = Type.Object({
   stored: Type.Integer({ description: 'Status events stored now; the rest had been stored before' }),
 });
 
-/** Splits an NDJSON body into its items; a line that is not JSON fails the whole body. */
-function parseNdjson(body: string): unknown[] {
-  const items: unknown[] = [];
-  body.split('\n').forEach((line, index) => {
-    if (line.trim() === '') return;
-    try {
-      items.push(JSON.parse(line));
-    } catch (error) {
-      throw new AppError('invalid', `line ${index + 1} of the NDJSON body is not JSON: ${(error as Error).message}`, [
-        { field: `line ${index + 1}`, reason: 'is not JSON' },
-      ]);
-    }
-  });
-  return items;
-}
-
 export const ingestRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async (app, deps) => {
   const { db, config, metrics, partitions } = deps;
-  app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_request, body, done) => {
-    try {
-      done(null, parseNdjson(body as string));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
+  acceptNdjson(app);
 
   app.post(
     '/statuses',
@@ -83,7 +61,7 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async
       validatorCompiler: () => () => true,
     },
     async (request) => {
-      const items = Array.isArray(request.body) ? request.body : [request.body];
+      const items = batchItems(request.body);
       metrics.consumedMessages.inc(items.length);
       let events;
       try {

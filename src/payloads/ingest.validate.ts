@@ -1,4 +1,4 @@
-import { AppError, type ErrorDetail } from '../errors.ts';
+import { validateBatch, type Fail } from '../shared/batch.ts';
 import { canonicalRequestId, canonicalUuid, REQUEST_ID_RULE } from '../shared/request-id.ts';
 import { parseTimestamp } from '../shared/timestamps.ts';
 
@@ -26,8 +26,6 @@ const EARLIEST_YEAR = 1970;
 const LATEST_YEAR = 9998;
 const EARLIEST = BigInt(Date.UTC(EARLIEST_YEAR, 0, 1)) * 1000n;
 const LATEST = BigInt(Date.UTC(LATEST_YEAR + 1, 0, 1)) * 1000n;
-/** How many item errors a 400 lists; the count says how many there were in all. */
-const MAX_REPORTED_ERRORS = 100;
 
 type Reader = (item: Record<string, unknown>, field: string, fail: (reason: string) => void) => string | null;
 
@@ -68,14 +66,7 @@ function readUuid(item: Record<string, unknown>, field: string, fail: (reason: s
   return uuid ?? null;
 }
 
-function validateItem(item: unknown, index: number, errors: ErrorDetail[]): StatusEvent | undefined {
-  const before = errors.length;
-  const fail = (field: string, reason: string) => errors.push({ index, field, reason });
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-    fail('', 'must be a JSON object');
-    return undefined;
-  }
-  const record = item as Record<string, unknown>;
+function validateItem(record: Record<string, unknown>, fail: Fail): StatusEvent {
   const read = (reader: Reader, field: string) => reader(record, field, (reason) => fail(field, reason));
   const readRequired = (reader: Reader, field: string) => {
     if (isAbsent(record[field])) fail(field, 'is required');
@@ -108,34 +99,10 @@ function validateItem(item: unknown, index: number, errors: ErrorDetail[]): Stat
     inventoryId: read(readUuid, 'inventory_id'),
     systemId: read(readUuid, 'system_id'),
   };
-  return errors.length === before ? event : undefined;
+  return event;
 }
 
 /** Validates a whole batch: every event, or an error naming each bad item's index, field and reason. */
 export function validateStatusEvents(items: unknown[], maxEvents: number): StatusEvent[] {
-  if (items.length === 0) throw new AppError('invalid', 'the request holds no status events');
-  if (items.length > maxEvents) {
-    throw new AppError('too_large', `a request may hold at most ${maxEvents} status events, not ${items.length}`);
-  }
-  const errors: ErrorDetail[] = [];
-  const events: StatusEvent[] = [];
-  items.forEach((item, index) => {
-    const event = validateItem(item, index, errors);
-    if (event) events.push(event);
-  });
-  if (errors.length > 0) {
-    const shown = errors.slice(0, MAX_REPORTED_ERRORS);
-    const summary = shown
-      .slice(0, 5)
-      .map((error) => `[${error.index}]${error.field ? `.${error.field}` : ''} ${error.reason}`)
-      .join('; ');
-    const itemCount = new Set(errors.map((error) => error.index)).size;
-    throw new AppError(
-      'invalid',
-      `${itemCount} of ${items.length} status events are invalid, nothing was stored: ${summary}` +
-        (errors.length > 5 ? `; and ${errors.length - 5} more` : ''),
-      shown,
-    );
-  }
-  return events;
+  return validateBatch(items, { noun: 'status events', maxItems: maxEvents }, validateItem);
 }

@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import { AppError, type ErrorDetail } from '../errors.ts';
+
+/** How many item errors a 400 lists; the message says how many items were bad in all. */
+const MAX_REPORTED_ERRORS = 100;
+
+export type Fail = (field: string, reason: string) => void;
+
+/**
+ * Validates every item of a batch with `validateItem`, which reports each
+ * problem through `fail`. Either every item is valid and all come back, or
+ * nothing does and the error names each bad item's index, field and reason.
+ */
+export function validateBatch<T>(
+  items: unknown[],
+  { noun, maxItems }: { noun: string; maxItems: number },
+  validateItem: (item: Record<string, unknown>, fail: Fail) => T,
+): T[] {
+  if (items.length === 0) throw new AppError('invalid', `the request holds no ${noun}`);
+  if (items.length > maxItems) {
+    throw new AppError('too_large', `a request may hold at most ${maxItems} ${noun}, not ${items.length}`);
+  }
+  const errors: ErrorDetail[] = [];
+  const valid = items.map((item, index) => {
+    const fail: Fail = (field, reason) => errors.push({ index, field, reason });
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      fail('', 'must be a JSON object');
+      return undefined;
+    }
+    return validateItem(item as Record<string, unknown>, fail);
+  });
+  if (errors.length === 0) return valid as T[];
+  const summary = errors
+    .slice(0, 5)
+    .map((error) => `[${error.index}]${error.field ? `.${error.field}` : ''} ${error.reason}`)
+    .join('; ');
+  const badItems = new Set(errors.map((error) => error.index)).size;
+  throw new AppError(
+    'invalid',
+    `${badItems} of ${items.length} ${noun} are invalid, nothing was stored: ${summary}` +
+      (errors.length > 5 ? `; and ${errors.length - 5} more` : ''),
+    errors.slice(0, MAX_REPORTED_ERRORS),
+  );
+}
+
+/** Splits an NDJSON body into its items; a line that is not JSON fails the whole body. */
+function parseNdjson(body: string): unknown[] {
+  const items: unknown[] = [];
+  body.split('\n').forEach((line, index) => {
+    if (line.trim() === '') return;
+    try {
+      items.push(JSON.parse(line));
+    } catch (error) {
+      throw new AppError('invalid', `line ${index + 1} of the NDJSON body is not JSON: ${(error as Error).message}`, [
+        { field: `line ${index + 1}`, reason: 'is not JSON' },
+      ]);
+    }
+  });
+  return items;
+}
+
+/** Lets the routes of `app` take `application/x-ndjson` bodies, parsed to an array of items. */
+export function acceptNdjson(app: FastifyInstance) {
+  app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseNdjson(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+}
+
+/** A batch body is one item, a JSON array of them, or NDJSON (already an array). */
+export function batchItems(body: unknown): unknown[] {
+  return Array.isArray(body) ? body : [body];
+}
