@@ -6,6 +6,8 @@ import type { Kysely } from 'kysely';
 import type { Config } from './config.ts';
 import { PartitionKeeper } from './db/partitions.ts';
 import type { Schema } from './db/schema.ts';
+import { gatheringRoutes } from './gathering/gathering.routes.ts';
+import { resultsRoutes } from './gathering/results.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { payloadTrackerApi } from './payloads/payload-tracker.plugin.ts';
@@ -26,6 +28,9 @@ export interface AppDeps {
  */
 export const PAYLOAD_TRACKER_PREFIXES = ['/v1', '/api/v1', '/app/payload-tracker/api/v1'];
 
+/** Where the gathering API answers: its spec's paths, and the prefix the Insights Operator calls in production. */
+export const GATHERING_PREFIXES = ['', '/api/insights-results-aggregator/v2'];
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metrics: Metrics }> {
   const { db, config } = deps;
   const app = Fastify({
@@ -42,10 +47,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
     now: deps.now ?? (() => new Date()),
   };
 
+  const gatheringDeps = { db, config, now: payloadDeps.now };
+
   await app.register(swagger, {
     openapi: {
       info: { title: 'Tracker', version: '1.0.0', description: 'Follows asynchronous work through a processing platform' },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'A token from `tracker token create`' },
+          rhIdentity: { type: 'apiKey', in: 'header', name: 'x-rh-identity', description: "The platform's identity" },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -57,7 +69,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
 
   for (const prefix of PAYLOAD_TRACKER_PREFIXES) {
     await app.register(payloadTrackerApi, { ...payloadDeps, prefix });
+    await app.register(resultsRoutes, { ...gatheringDeps, prefix });
     await app.register(healthRoutes, { db, prefix });
+  }
+  for (const prefix of GATHERING_PREFIXES) {
+    await app.register(gatheringRoutes, { ...gatheringDeps, prefix });
   }
   await app.register(healthRoutes, { db });
 

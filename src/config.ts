@@ -22,6 +22,10 @@ export interface Config {
   kibanaUrl: string;
   kibanaIndex: string;
   kibanaServiceField: string;
+  /** How long gathering results answer after they are stored, in milliseconds. */
+  gatheringTtlMs: number;
+  /** Most request IDs one `POST /cluster/{id}/requests` may ask about. */
+  gatheringMaxRequestIds: number;
 }
 
 export class ConfigError extends Error {
@@ -50,6 +54,18 @@ function optionalUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return raw;
 }
 
+const DURATION = /^(\d+)\s*(ms|s|m|h|d)?$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration such as `24h`, `90m`, `30s`, `2d` or `500ms`; a bare number is seconds. */
+function duration(env: NodeJS.ProcessEnv, name: string, fallback: string): number {
+  const raw = text(env, name, fallback).trim();
+  const match = DURATION.exec(raw);
+  const ms = match ? Number(match[1]) * UNIT_MS[match[2] ?? 's'] : NaN;
+  if (!(ms > 0)) throw new ConfigError(`${name} must be a positive duration such as 24h, 90m or 30s, not "${raw}"`);
+  return ms;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
@@ -73,5 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     kibanaUrl: optionalUrl(env, 'KIBANA_URL') ?? 'http://localhost:5601',
     kibanaIndex: text(env, 'KIBANA_INDEX', 'logs-*'),
     kibanaServiceField: text(env, 'KIBANA_SERVICE_FIELD', 'app'),
+    gatheringTtlMs: duration(env, 'GATHERING_TTL', '24h'),
+    gatheringMaxRequestIds: integer(env, 'GATHERING_MAX_REQUEST_IDS', 100, 1, 10_000),
   });
 }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.ts';
 import { createToken } from './auth/tokens.ts';
@@ -6,6 +7,7 @@ import { createDb } from './db/create-db.ts';
 import { migrate } from './db/migrate.ts';
 import { PartitionKeeper } from './db/partitions.ts';
 import { AppError } from './errors.ts';
+import { importRuleContent } from './gathering/rules-import.ts';
 import { ensureUpcomingPartitions } from './worker/retention.ts';
 import { startUpkeep } from './worker/upkeep.ts';
 
@@ -15,6 +17,7 @@ Commands:
   serve                                             run the HTTP API and the background upkeep
   migrate                                           apply pending database migrations and exit
   token create --org ORG --user NAME --scopes a,b   create an API token and print it
+  rules import FILE                                 replace the rule content catalogue with FILE (JSON)
   help                                              show this text
 
 Configuration comes from the environment; see the README.`;
@@ -34,7 +37,13 @@ async function serve(config: Readonly<Config>) {
   const partitions = new PartitionKeeper(database.db);
   await ensureUpcomingPartitions(partitions, new Date());
   const app = await buildApp({ db: database.db, config, partitions });
-  const stopUpkeep = startUpkeep({ db: database.db, partitions, retentionDays: config.retentionDays, log: app.log });
+  const stopUpkeep = startUpkeep({
+    db: database.db,
+    partitions,
+    retentionDays: config.retentionDays,
+    gatheringTtlMs: config.gatheringTtlMs,
+    log: app.log,
+  });
   const address = await app.listen({ port: config.port, host: config.host });
   app.log.info(
     `Tracker serves ${address} (API docs at ${address}/docs) on ${database.kind === 'pglite' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}`,
@@ -85,6 +94,25 @@ async function runToken(config: Readonly<Config>, args: string[]) {
   }
 }
 
+async function runRules(config: Readonly<Config>, args: string[]) {
+  const [subcommand, file] = args;
+  if (subcommand !== 'import' || !file) throw new AppError('invalid', `usage: tracker rules import FILE\n\n${USAGE}`);
+  let content: unknown;
+  try {
+    content = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new AppError('invalid', `cannot read ${file}: ${(error as Error).message}`);
+  }
+  const database = openDb(config, 'tracker rules import');
+  try {
+    await migrate(database);
+    const count = await importRuleContent(database.db, content);
+    console.error(`the rule catalogue now holds the ${count} rules of ${file}`);
+  } finally {
+    await database.close();
+  }
+}
+
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help') {
@@ -99,6 +127,8 @@ async function main(argv: string[]) {
       return runMigrate(config);
     case 'token':
       return runToken(config, rest);
+    case 'rules':
+      return runRules(config, rest);
     default:
       throw new AppError('invalid', `unknown command "${command}"\n\n${USAGE}`);
   }

@@ -89,7 +89,7 @@ describe('accepted forms', () => {
   test('an empty array: 400', async () => {
     const { status, body } = await post([]);
     assert.equal(status, 400);
-    assert.match(body.message, /no status events/);
+    assert.match(body.message, /no status events were given/);
   });
 });
 

@@ -40,9 +40,34 @@ export interface SchemaMigrationsTable {
   applied_at: Generated<Timestamp>;
 }
 
+export interface GatheringRequestsTable {
+  id: Generated<string>;
+  org_id: string;
+  cluster_id: string;
+  request_id: string;
+  received: Timestamp;
+  processed: Timestamp;
+}
+
+export interface GatheringRuleHitsTable {
+  gathering_request_id: string;
+  rule_fqdn: string;
+  error_key: string;
+}
+
+export interface RuleContentTable {
+  rule_fqdn: string;
+  error_key: string;
+  description: string;
+  total_risk: number;
+}
+
 export interface Schema {
   payloads: PayloadsTable;
   payload_statuses: PayloadStatusesTable;
   api_tokens: ApiTokensTable;
   schema_migrations: SchemaMigrationsTable;
+  gathering_requests: GatheringRequestsTable;
+  gathering_rule_hits: GatheringRuleHitsTable;
+  rule_content: RuleContentTable;
 }

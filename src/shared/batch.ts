@@ -16,7 +16,7 @@ export function validateBatch<T>(
   { noun, maxItems }: { noun: string; maxItems: number },
   validateItem: (item: Record<string, unknown>, fail: Fail) => T,
 ): T[] {
-  if (items.length === 0) throw new AppError('invalid', `the request holds no ${noun}`);
+  if (items.length === 0) throw new AppError('invalid', `no ${noun} were given`);
   if (items.length > maxItems) {
     throw new AppError('too_large', `a request may hold at most ${maxItems} ${noun}, not ${items.length}`);
   }

@@ -5,6 +5,11 @@ export function rfc3339(column: string): RawBuilder<string> {
   return sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 }
 
+/** The same with nanoseconds, as Go clients print times (PostgreSQL keeps microseconds, so the last three digits are 0). */
+export function rfc3339Nanos(column: string): RawBuilder<string> {
+  return sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"000Z"')`;
+}
+
 /** A timestamptz column as microseconds since the epoch, exactly. */
 export function epochMicros(column: string): RawBuilder<string> {
   return sql<string>`(extract(epoch from ${sql.ref(column)}) * 1000000)::bigint`;

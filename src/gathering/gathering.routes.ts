@@ -1,0 +1,160 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Kysely } from 'kysely';
+import { callerOrg } from '../auth/caller-org.ts';
+import type { Config } from '../config.ts';
+import type { Schema } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { sendGatheringError } from './gathering.errors.ts';
+import {
+  findClusterRequest,
+  findClusterRequests,
+  getRuleHits,
+  listClusterRequests,
+  type ClusterScope,
+} from './gathering.queries.ts';
+import {
+  ClusterParams,
+  ClusterRequestParams,
+  gatheringErrors,
+  Report,
+  RequestIdList,
+  RequestList,
+  RequestStatus,
+} from './gathering.schemas.ts';
+import { clusterIdParam, gatheringRequestId } from './ids.ts';
+
+export interface GatheringDeps {
+  db: Kysely<Schema>;
+  config: Readonly<Config>;
+  now: () => Date;
+}
+
+const security: { [scheme: string]: string[] }[] = [{ bearerAuth: [] }, { rhIdentity: [] }];
+
+/** The on-demand gathering API the Insights Operator polls. */
+export const gatheringRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (app, { db, config, now }) => {
+  app.setErrorHandler(sendGatheringError);
+
+  /** The caller's view of one cluster: another org's cluster looks unknown. */
+  async function scopeOf(request: { headers: IncomingHttpHeaders }, clusterID: string): Promise<ClusterScope> {
+    const orgId = await callerOrg(db, request.headers, 'gathering:read');
+    return {
+      orgId,
+      clusterId: clusterIdParam(clusterID),
+      freshSince: new Date(now().getTime() - config.gatheringTtlMs),
+    };
+  }
+
+  const notFound = (what: string) => new AppError('not_found', `${what} was not found`);
+
+  app.get(
+    '/cluster/:clusterID/request/:requestID/status',
+    {
+      schema: {
+        summary: 'Status of a gathering request: 200 only once its results are stored',
+        security,
+        params: ClusterRequestParams,
+        response: { 200: RequestStatus, ...gatheringErrors },
+      },
+    },
+    async (request) => {
+      const scope = await scopeOf(request, request.params.clusterID);
+      const requestId = gatheringRequestId(request.params.requestID);
+      const stored = await findClusterRequest(db, scope, requestId);
+      if (!stored) throw notFound(`request ${requestId} of cluster ${scope.clusterId}`);
+      return { cluster: scope.clusterId, requestID: requestId, status: 'processed' };
+    },
+  );
+
+  app.get(
+    '/cluster/:clusterID/requests',
+    {
+      schema: {
+        summary: "The cluster's stored gathering requests, newest first",
+        security,
+        params: ClusterParams,
+        response: { 200: RequestList, ...gatheringErrors },
+      },
+    },
+    async (request) => {
+      const scope = await scopeOf(request, request.params.clusterID);
+      const stored = await listClusterRequests(db, scope);
+      if (stored.length === 0) throw notFound(`cluster ${scope.clusterId}`);
+      const requests = stored.map((row) => ({
+        requestID: row.request_id,
+        valid: true,
+        received: row.received,
+        processed: row.processed,
+      }));
+      return { cluster: scope.clusterId, requests, status: 'ok' };
+    },
+  );
+
+  app.post(
+    '/cluster/:clusterID/requests',
+    {
+      schema: {
+        summary: 'Look up the given request IDs of the cluster, in the order asked',
+        description: `At most ${config.gatheringMaxRequestIds} request IDs (GATHERING_MAX_REQUEST_IDS).`,
+        security,
+        params: ClusterParams,
+        body: RequestIdList,
+        response: { 200: RequestList, ...gatheringErrors },
+      },
+      // Checked in the handler, after the caller, so that errors read plainly.
+      validatorCompiler: () => () => true,
+    },
+    async (request) => {
+      const scope = await scopeOf(request, request.params.clusterID);
+      const asked: unknown = request.body;
+      if (!Array.isArray(asked)) throw new AppError('invalid', 'the body must be a JSON array of request IDs');
+      if (asked.length > config.gatheringMaxRequestIds) {
+        throw new AppError('invalid', `at most ${config.gatheringMaxRequestIds} request IDs may be asked at once, not ${asked.length}`);
+      }
+      const requestIds = asked.map((id, index) => {
+        if (typeof id !== 'string') throw new AppError('invalid', `request ID ${index} must be a string`);
+        return gatheringRequestId(id, `request ID ${index}`);
+      });
+      const stored = await findClusterRequests(db, scope, requestIds);
+      const requests = requestIds.map((requestId, index) => {
+        const row = stored.get(requestId);
+        const requestID = asked[index] as string;
+        return row
+          ? { requestID, valid: true, received: row.received, processed: row.processed }
+          : { requestID, valid: false, received: '', processed: '' };
+      });
+      return { cluster: scope.clusterId, requests, status: 'ok' };
+    },
+  );
+
+  app.get(
+    '/cluster/:clusterID/request/:requestID/report',
+    {
+      schema: {
+        summary: 'The rules that hit in the gathered archive, with their descriptions and risks',
+        security,
+        params: ClusterRequestParams,
+        response: { 200: Report, ...gatheringErrors },
+      },
+    },
+    async (request) => {
+      const scope = await scopeOf(request, request.params.clusterID);
+      const requestId = gatheringRequestId(request.params.requestID);
+      const stored = await findClusterRequest(db, scope, requestId);
+      if (!stored) throw notFound(`request ${requestId} of cluster ${scope.clusterId}`);
+      const hits = await getRuleHits(db, stored.id);
+      const withoutContent = hits.filter((hit) => hit.description === null);
+      if (withoutContent.length > 0) {
+        request.log.warn(
+          { requestId, missing: withoutContent.map((hit) => `${hit.rule_fqdn}|${hit.error_key}`) },
+          'rule hits without content in the catalogue are left out of the report',
+        );
+      }
+      const report = hits
+        .filter((hit) => hit.description !== null)
+        .map((hit) => ({ rule_fqdn: hit.rule_fqdn, error_key: hit.error_key, description: hit.description!, total_risk: hit.total_risk! }));
+      return { cluster: scope.clusterId, requestID: requestId, status: 'processed', report };
+    },
+  );
+};
