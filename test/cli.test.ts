@@ -108,6 +108,25 @@ describe('the tracker CLI', () => {
     assert.equal(result.code, 0, result.stderr);
   });
 
+  test('rules import replaces the catalogue and says how many rules it holds; a bad file is refused with a message', async () => {
+    const file = path.join(env.DATA_DIR, 'rules.json');
+    fs.writeFileSync(file, JSON.stringify([
+      { rule_fqdn: 'a.rule', error_key: 'KEY_A', description: 'A', total_risk: 1 },
+      { rule_fqdn: 'b.rule', error_key: 'KEY_B', description: 'B', total_risk: 4 },
+    ]));
+    const imported = await run(['rules', 'import', file]);
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stderr, /holds the 2 rules/);
+
+    fs.writeFileSync(file, JSON.stringify([{ rule_fqdn: 'c.rule', error_key: 'KEY_C', description: 'C', total_risk: 'high' }]));
+    const invalid = await run(['rules', 'import', file]);
+    assert.equal(invalid.code, 1);
+    assert.match(invalid.stderr, /\[0\]\.total_risk must be a whole number/);
+    fs.writeFileSync(file, '{not json');
+    assert.match((await run(['rules', 'import', file])).stderr, /cannot read/);
+    assert.match((await run(['rules', 'import'])).stderr, /usage: tracker rules import FILE/);
+  });
+
   test('an unknown command or bad configuration is refused with a message', async () => {
     const unknown = await run(['frobnicate']);
     assert.equal(unknown.code, 1);
