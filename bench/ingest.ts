@@ -14,6 +14,8 @@ import { createToken } from '../src/auth/tokens.ts';
 import { loadConfig } from '../src/config.ts';
 import { createDb, type Database } from '../src/db/create-db.ts';
 import { migrate } from '../src/db/migrate.ts';
+import { startReportQueue } from '../src/reports/report-queue.ts';
+import pino from 'pino';
 
 const { values } = parseArgs({
   options: {
@@ -50,7 +52,14 @@ function* generateEvents(count: number) {
 
 async function run(label: string, database: Database) {
   await migrate(database);
-  const app = await buildApp({ db: database.db, config: loadConfig({ LOG_LEVEL: 'warn', INGEST_MAX_EVENTS: String(BATCH) }) });
+  const config = loadConfig({ LOG_LEVEL: 'warn', INGEST_MAX_EVENTS: String(BATCH) });
+  // Reports are not measured here: the queue only has to exist for the app.
+  const queue = await startReportQueue(
+    database,
+    { db: database.db, reportsDir: config.reportsDir, fileTtlDays: 1, now: () => new Date() },
+    { maxAttempts: 1, heartbeatSeconds: 10, work: false, log: pino({ level: 'warn' }) },
+  );
+  const app = await buildApp({ db: database.db, config, enqueueReport: queue.enqueue });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const token = await createToken(database.db, { orgId: 'bench', userName: 'bench', scopes: ['statuses:write'] });
   const batches: string[] = [];
@@ -85,6 +94,7 @@ async function run(label: string, database: Database) {
       `${seconds.toFixed(2)} s, ${Math.round(EVENTS / seconds)} events/s`,
   );
   await app.close();
+  await queue.stop();
 }
 
 if (values.only !== 'pglite') {

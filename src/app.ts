@@ -13,6 +13,9 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { payloadTrackerApi } from './payloads/payload-tracker.plugin.ts';
 import { sendPayloadTrackerError } from './payloads/payloads.errors.ts';
 import { parseQueryString } from './query-string.ts';
+import type { Enqueue } from './reports/jobs.queries.ts';
+import { reportJobRoutes } from './reports/jobs.routes.ts';
+import { taskRoutes } from './tasks/tasks.routes.ts';
 
 export interface AppDeps {
   db: Kysely<Schema>;
@@ -20,6 +23,8 @@ export interface AppDeps {
   /** Injectable clock; the real one by default. */
   now?: () => Date;
   partitions?: PartitionKeeper;
+  /** Puts report jobs on the rendering queue. */
+  enqueueReport: Enqueue;
 }
 
 /**
@@ -47,7 +52,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
     now: deps.now ?? (() => new Date()),
   };
 
-  const gatheringDeps = { db, config, now: payloadDeps.now };
+  const featureDeps = { db, config, now: payloadDeps.now };
 
   await app.register(swagger, {
     openapi: {
@@ -69,12 +74,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
 
   for (const prefix of PAYLOAD_TRACKER_PREFIXES) {
     await app.register(payloadTrackerApi, { ...payloadDeps, prefix });
-    await app.register(resultsRoutes, { ...gatheringDeps, prefix });
+    await app.register(resultsRoutes, { ...featureDeps, prefix });
     await app.register(healthRoutes, { db, prefix });
   }
   for (const prefix of GATHERING_PREFIXES) {
-    await app.register(gatheringRoutes, { ...gatheringDeps, prefix });
+    await app.register(gatheringRoutes, { ...featureDeps, prefix });
   }
+  await app.register(reportJobRoutes, { ...featureDeps, enqueue: deps.enqueueReport });
+  await app.register(taskRoutes, { db, now: payloadDeps.now });
   await app.register(healthRoutes, { db });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

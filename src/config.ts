@@ -26,6 +26,17 @@ export interface Config {
   gatheringTtlMs: number;
   /** Most request IDs one `POST /cluster/{id}/requests` may ask about. */
   gatheringMaxRequestIds: number;
+  /** Where rendered report files are written. */
+  reportsDir: string;
+  reportMaxSpanDays: number;
+  /** Most report jobs an org may have created or processing at once. */
+  reportMaxUnfinished: number;
+  /** Attempts at rendering a report before its job fails. */
+  reportMaxAttempts: number;
+  /** Days a rendered report file is kept. */
+  reportFileTtlDays: number;
+  /** A rendering worker proves it is alive this often; a silent one's job is retried elsewhere. */
+  reportHeartbeatSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -73,11 +84,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`);
   }
+  const dataDir = path.resolve(text(env, 'DATA_DIR', './data'));
   return Object.freeze({
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: text(env, 'HOST', '127.0.0.1'),
     databaseUrl: optionalUrl(env, 'DATABASE_URL'),
-    dataDir: path.resolve(text(env, 'DATA_DIR', './data')),
+    dataDir,
     logLevel,
     retentionDays: integer(env, 'RETENTION_DAYS', 30, 1, 3650),
     ingestBodyLimit: integer(env, 'INGEST_BODY_LIMIT', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
@@ -91,5 +103,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     kibanaServiceField: text(env, 'KIBANA_SERVICE_FIELD', 'app'),
     gatheringTtlMs: duration(env, 'GATHERING_TTL', '24h'),
     gatheringMaxRequestIds: integer(env, 'GATHERING_MAX_REQUEST_IDS', 100, 1, 10_000),
+    reportsDir: path.resolve(text(env, 'REPORTS_DIR', path.join(dataDir, 'reports'))),
+    reportMaxSpanDays: integer(env, 'REPORT_MAX_SPAN_DAYS', 31, 1, 3660),
+    reportMaxUnfinished: integer(env, 'REPORT_MAX_UNFINISHED', 15, 1, 10_000),
+    reportMaxAttempts: integer(env, 'REPORT_MAX_ATTEMPTS', 3, 1, 100),
+    reportFileTtlDays: integer(env, 'REPORT_FILE_TTL_DAYS', 30, 1, 3650),
+    reportHeartbeatSeconds: integer(env, 'REPORT_HEARTBEAT_SECONDS', 30, 10, 3600),
   });
 }

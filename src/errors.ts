@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'forbidden' // credentials lack a permission
   | 'not_found'
   | 'too_large'
+  | 'too_many' // a quota is used up
   | 'upstream_failed' // a service we depend on failed
   | 'unavailable';
 
@@ -36,6 +37,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   too_large: 413,
+  too_many: 429,
   upstream_failed: 502,
   unavailable: 503,
 };

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import pino from 'pino';
 import { buildApp } from './app.ts';
 import { createToken } from './auth/tokens.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -8,6 +9,7 @@ import { migrate } from './db/migrate.ts';
 import { PartitionKeeper } from './db/partitions.ts';
 import { AppError } from './errors.ts';
 import { importRuleContent } from './gathering/rules-import.ts';
+import { startReportQueue } from './reports/report-queue.ts';
 import { ensureUpcomingPartitions } from './worker/retention.ts';
 import { startUpkeep } from './worker/upkeep.ts';
 
@@ -36,7 +38,13 @@ async function serve(config: Readonly<Config>) {
   await migrate(database);
   const partitions = new PartitionKeeper(database.db);
   await ensureUpcomingPartitions(partitions, new Date());
-  const app = await buildApp({ db: database.db, config, partitions });
+  const log = pino({ level: config.logLevel });
+  const reportQueue = await startReportQueue(
+    database,
+    { db: database.db, reportsDir: config.reportsDir, fileTtlDays: config.reportFileTtlDays, now: () => new Date() },
+    { maxAttempts: config.reportMaxAttempts, heartbeatSeconds: config.reportHeartbeatSeconds, work: true, log },
+  );
+  const app = await buildApp({ db: database.db, config, partitions, enqueueReport: reportQueue.enqueue });
   const stopUpkeep = startUpkeep({
     db: database.db,
     partitions,
@@ -54,6 +62,7 @@ async function serve(config: Readonly<Config>) {
     stopping = true;
     app.log.info(`${signal} received: stopping`);
     await app.close();
+    await reportQueue.stop();
     await stopUpkeep();
     await database.close();
     process.exit(0);

@@ -3,6 +3,8 @@ import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
+import { startReportQueue } from '../src/reports/report-queue.ts';
+import pino from 'pino';
 import { bearer, freshDatabase, request, startTestApp, type TestApp } from './helpers.ts';
 
 let app: TestApp;
@@ -33,9 +35,16 @@ test('concurrent batches over the same payloads store every event once and each 
 
 test('health answers 404 when the database does not', async () => {
   const database = await freshDatabase();
-  const broken = await buildApp({ db: database.db, config: loadConfig({ LOG_LEVEL: 'silent' }) });
+  const config = loadConfig({ LOG_LEVEL: 'silent' });
+  const queue = await startReportQueue(
+    database,
+    { db: database.db, reportsDir: config.reportsDir, fileTtlDays: 1, now: () => new Date() },
+    { maxAttempts: 1, heartbeatSeconds: 10, work: false, log: pino({ level: 'silent' }) },
+  );
+  const broken = await buildApp({ db: database.db, config, enqueueReport: queue.enqueue });
   const url = await broken.listen({ port: 0, host: '127.0.0.1' });
   try {
+    await queue.stop();
     await database.close();
     const { status, body } = await request(`${url}/v1/health`);
     assert.equal(status, 404);

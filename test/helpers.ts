@@ -1,11 +1,16 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
+import pino from 'pino';
 import { buildApp } from '../src/app.ts';
 import { createToken } from '../src/auth/tokens.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { createDb, type Database } from '../src/db/create-db.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { PartitionKeeper } from '../src/db/partitions.ts';
+import { startReportQueue, type ReportQueue } from '../src/reports/report-queue.ts';
 
 /** A new, empty database on the PostgreSQL server of TEST_DATABASE_URL, and how to drop it. */
 export async function createServerDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -56,6 +61,7 @@ export interface TestApp {
   url: string;
   database: Database;
   config: Readonly<Config>;
+  reportQueue: ReportQueue;
   /** A bearer token for `org` with `scopes`. */
   token(scopes: string[], org?: string, user?: string): Promise<string>;
   close(): Promise<void>;
@@ -63,20 +69,36 @@ export interface TestApp {
 
 /** The whole app on a fresh database, listening on a free port of 127.0.0.1. */
 export async function startTestApp(
-  options: { env?: Record<string, string>; now?: () => Date } = {},
+  options: { env?: Record<string, string>; now?: () => Date; renderBatchSize?: number } = {},
 ): Promise<TestApp> {
   const database = await freshDatabase();
-  const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env });
-  const app = await buildApp({ db: database.db, config, now: options.now, partitions: new PartitionKeeper(database.db) });
+  const reportsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracker-reports-'));
+  const config = loadConfig({ LOG_LEVEL: 'silent', REPORTS_DIR: reportsDir, ...options.env });
+  const now = options.now ?? (() => new Date());
+  const reportQueue = await startReportQueue(
+    database,
+    { db: database.db, reportsDir: config.reportsDir, fileTtlDays: config.reportFileTtlDays, now, batchSize: options.renderBatchSize },
+    { maxAttempts: config.reportMaxAttempts, heartbeatSeconds: config.reportHeartbeatSeconds, work: true, log: pino({ level: 'silent' }) },
+  );
+  const app = await buildApp({
+    db: database.db,
+    config,
+    now,
+    partitions: new PartitionKeeper(database.db),
+    enqueueReport: reportQueue.enqueue,
+  });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url: address,
     database,
     config,
+    reportQueue,
     token: (scopes, org = 'org-1', user = 'tester') => createToken(database.db, { orgId: org, userName: user, scopes }),
     async close() {
       await app.close();
+      await reportQueue.stop();
       await database.close();
+      fs.rmSync(reportsDir, { recursive: true, force: true });
     },
   };
 }

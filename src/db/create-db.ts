@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { fromPglite, type ConstructorOptions } from 'pg-boss';
 import { lockDataDir } from './data-dir-lock.ts';
 import type { Schema } from './schema.ts';
 
@@ -10,6 +11,8 @@ export type ScriptRunner = (script: string) => Promise<Record<string, unknown>[]
 export interface Database {
   db: Kysely<Schema>;
   kind: 'postgres' | 'pglite';
+  /** How pg-boss reaches the same database. */
+  bossConnection: Pick<ConstructorOptions, 'connectionString' | 'db' | 'backend' | 'max'>;
   /** Gives `fn` one connection for the scripts it runs (migrations need one session). */
   withScriptRunner<T>(fn: (run: ScriptRunner) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -39,6 +42,7 @@ function createPostgres(connectionString: string, onConnectionError = (_error: E
   return withDestroy({
     db: new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }),
     kind: 'postgres',
+    bossConnection: { connectionString, max: 4 },
     async withScriptRunner(fn) {
       const client = await pool.connect();
       try {
@@ -68,6 +72,7 @@ function createPglite(options: DbOptions): Database {
   const database: Database = {
     db: new Kysely<Schema>({ dialect: new PGliteDialect({ pglite }) }),
     kind: 'pglite',
+    bossConnection: { db: fromPglite(pglite), backend: 'pglite' },
     async withScriptRunner(fn) {
       return fn(async (script) => {
         const results = await pglite.exec(script);

@@ -2,6 +2,8 @@ import type { ColumnType, Generated } from 'kysely';
 
 /** Timestamps are written as RFC 3339 text and read back through `rfc3339()` in SQL. */
 type Timestamp = ColumnType<string, string, string>;
+/** A timestamp with a default in the table: optional on insert. */
+type DefaultedTimestamp = ColumnType<string, string | undefined, string>;
 
 export interface PayloadsTable {
   id: Generated<string>;
@@ -22,7 +24,7 @@ export interface PayloadStatusesTable {
   status_msg: string | null;
   status_msg_md5: Generated<string>;
   date: Timestamp;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultedTimestamp;
 }
 
 export interface ApiTokensTable {
@@ -31,13 +33,13 @@ export interface ApiTokensTable {
   org_id: string;
   user_name: string;
   scopes: string[];
-  created_at: Generated<Timestamp>;
+  created_at: DefaultedTimestamp;
 }
 
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
-  applied_at: Generated<Timestamp>;
+  applied_at: DefaultedTimestamp;
 }
 
 export interface GatheringRequestsTable {
@@ -62,6 +64,56 @@ export interface RuleContentTable {
   total_risk: number;
 }
 
+export type ReportJobStatus = 'CREATED' | 'PROCESSING' | 'DONE' | 'FAILED' | 'DELETED';
+
+export interface ReportJobsTable {
+  id: Generated<string>;
+  org_id: string;
+  type: string;
+  name: string;
+  timezone: string;
+  format: string;
+  span_from_text: string;
+  span_to_text: string;
+  span_from: Timestamp;
+  span_to: Timestamp;
+  status: Generated<ReportJobStatus>;
+  failure_reason: string | null;
+  attempts: Generated<number>;
+  file_name: string | null;
+  file_size: string | null;
+  row_count: string | null;
+  created_by: string;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+  finished_at: Timestamp | null;
+  expires_at: Timestamp | null;
+}
+
+export type TaskState = 'In Progress' | 'End' | 'Failed' | 'Dismissed';
+
+export interface TasksTable {
+  id: Generated<string>;
+  org_id: string;
+  report_job_id: string;
+  title: string;
+  configuration_id: Generated<string>;
+  configuration_name: string;
+  performed_by: string;
+  started: Timestamp;
+  updated: Timestamp;
+  finished: Timestamp | null;
+  state: Generated<TaskState>;
+  hidden_by: string | null;
+}
+
+export interface TaskMessagesTable {
+  id: Generated<string>;
+  task_id: string;
+  message: string;
+  time: Timestamp;
+}
+
 export interface Schema {
   payloads: PayloadsTable;
   payload_statuses: PayloadStatusesTable;
@@ -70,4 +122,7 @@ export interface Schema {
   gathering_requests: GatheringRequestsTable;
   gathering_rule_hits: GatheringRuleHitsTable;
   rule_content: RuleContentTable;
+  report_jobs: ReportJobsTable;
+  tasks: TasksTable;
+  task_messages: TaskMessagesTable;
 }

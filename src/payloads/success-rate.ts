@@ -1,6 +1,7 @@
 import type { ServiceOutcomes } from './payloads.queries.ts';
 
-const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 100);
+/** `part` of `whole` in percent, to two decimals; 0 of nothing is 0. */
+export const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 100);
 
 /** Per service, its success and error counts and their shares of the two, in percent to two decimals. */
 export function successRates(outcomes: ServiceOutcomes[], since: Date) {

@@ -1,0 +1,111 @@
+import { sql, type Kysely } from 'kysely';
+import type { Schema } from '../db/schema.ts';
+import { AppError, type ErrorDetail } from '../errors.ts';
+import { parseTimestamp } from '../shared/timestamps.ts';
+import { REPORT_TYPES, type ReportType } from './report-types.ts';
+import { REPORT_FORMATS, type ReportFormat } from './writers.ts';
+
+/** A valid request for a report job, its span resolved to instants. */
+export interface JobRequest {
+  type: ReportType;
+  name: string;
+  timezone: string;
+  format: ReportFormat;
+  fromText: string;
+  toText: string;
+  /** ISO 8601 instants: `from` inclusive, `to` exclusive. */
+  from: string;
+  to: string;
+}
+
+const LOCAL = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?)?$/;
+const NAME_MAX = 200;
+
+/**
+ * A span edge: with an offset it is an instant; without one (`2026-03-29` or
+ * `2026-03-29T02:30`) it is a wall-clock time of the report's time zone.
+ */
+function readEdge(value: unknown, field: string, fail: (field: string, reason: string) => void) {
+  if (typeof value !== 'string' || value.trim() === '') {
+    fail(field, 'is required: a date or date-time, such as 2026-11-01 or 2026-11-01T00:00:00+01:00');
+    return undefined;
+  }
+  const text = value.trim();
+  const local = LOCAL.exec(text);
+  if (local) {
+    const [, day, h = '00', m = '00', s = '00', fraction = ''] = local;
+    const wallClock = `${day}T${h}:${m}:${s}${fraction}`;
+    if (parseTimestamp(wallClock)) return { text, wallClock };
+  } else {
+    const instant = parseTimestamp(text);
+    if (instant) return { text, instant: instant.iso };
+  }
+  fail(field, `must be a date or date-time such as 2026-11-01 or 2026-11-01T00:00:00+01:00, not "${text}"`);
+  return undefined;
+}
+
+/**
+ * Validates `POST /data/reports/{type}/jobs`, naming every bad field, and
+ * resolves the span in the report's time zone (PostgreSQL's zone rules, the
+ * same ones the report is rendered with).
+ */
+export async function readJobRequest(
+  db: Kysely<Schema>,
+  type: string,
+  body: unknown,
+  maxSpanDays: number,
+): Promise<JobRequest> {
+  const fields: ErrorDetail[] = [];
+  const fail = (field: string, reason: string) => fields.push({ field, reason });
+  if (!(REPORT_TYPES as readonly string[]).includes(type)) {
+    throw new AppError('invalid', `unknown report type "${type}"`, [{ field: 'type', reason: `must be one of ${REPORT_TYPES.join(', ')}` }]);
+  }
+  const input = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+  if (input !== body) fail('body', 'must be a JSON object');
+
+  const name = input.name === undefined ? undefined : input.name;
+  if (name !== undefined && (typeof name !== 'string' || name.trim() === '' || name.length > NAME_MAX)) {
+    fail('name', `must be a non-empty string of at most ${NAME_MAX} characters`);
+  }
+  const timezone = input.timezone ?? 'UTC';
+  if (typeof timezone !== 'string' || timezone === '') fail('timezone', 'must be an IANA time zone name such as Europe/Rome');
+  const format = input.format;
+  if (!(REPORT_FORMATS as readonly unknown[]).includes(format)) fail('format', `must be one of ${REPORT_FORMATS.join(', ')}`);
+  const timespan = input.timespan as Record<string, unknown> | undefined;
+  if (typeof timespan !== 'object' || timespan === null) fail('timespan', 'is required: {"from", "to"}');
+  const from = timespan ? readEdge(timespan.from, 'timespan.from', fail) : undefined;
+  const to = timespan ? readEdge(timespan.to, 'timespan.to', fail) : undefined;
+
+  let resolved: { known: boolean; from: string | null; to: string | null } | undefined;
+  if (typeof timezone === 'string' && timezone !== '') {
+    const edge = (value: typeof from) =>
+      value === undefined
+        ? sql`null::text`
+        : 'instant' in value
+          ? sql`to_char(${value.instant}::timestamptz at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+          : sql`case when known.ok then to_char(${value.wallClock}::timestamp at time zone ${timezone} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') end`;
+    const { rows } = await sql<{ known: boolean; from: string | null; to: string | null }>`
+      select known.ok as known, ${edge(from)} as from, ${edge(to)} as to
+      from (select exists (select 1 from pg_timezone_names where name = ${timezone}) as ok) known`.execute(db);
+    resolved = rows[0];
+    if (!resolved.known) fail('timezone', `must be an IANA time zone name such as Europe/Rome, not "${timezone}"`);
+  }
+  if (resolved?.from && resolved.to) {
+    const spanMs = Date.parse(resolved.to) - Date.parse(resolved.from);
+    if (spanMs <= 0) fail('timespan.to', 'must be after timespan.from');
+    else if (spanMs > maxSpanDays * 86_400_000) fail('timespan', `must span at most ${maxSpanDays} days`);
+  }
+  if (fields.length > 0) {
+    throw new AppError('invalid', `the report job request is invalid: ${fields.map((f) => `${f.field} ${f.reason}`).join('; ')}`, fields);
+  }
+  return {
+    type: type as ReportType,
+    name: typeof name === 'string' ? name.trim() : `${type} report`,
+    timezone: timezone as string,
+    format: format as ReportFormat,
+    fromText: from!.text,
+    toText: to!.text,
+    from: resolved!.from!,
+    to: resolved!.to!,
+  };
+}

@@ -1,0 +1,228 @@
+import fs from 'node:fs';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Kysely } from 'kysely';
+import { Type } from 'typebox';
+import { bearerAuth } from '../auth/bearer-auth.ts';
+import type { Config } from '../config.ts';
+import type { Schema } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { withoutNulls } from '../shared/sql.ts';
+import { finishTask } from '../tasks/tasks.queries.ts';
+import { readJobRequest } from './job-request.ts';
+import { createReportJob, getReportJob, listReportJobs, moveReportJob, type Enqueue, type ReportJobRow } from './jobs.queries.ts';
+import { reportFilePath } from './render.ts';
+import { sendReportError } from './reports.errors.ts';
+import { CONTENT_TYPES, type ReportFormat } from './writers.ts';
+
+export interface ReportRouteDeps {
+  db: Kysely<Schema>;
+  config: Readonly<Config>;
+  now: () => Date;
+  enqueue: Enqueue;
+}
+
+const ReportError = Type.Object({
+  code: Type.String(),
+  message: Type.String(),
+  description: Type.String(),
+  fields: Type.Array(Type.Object({ name: Type.String(), description: Type.String() })),
+});
+const errors = { 400: ReportError, 401: ReportError, 403: ReportError, 404: ReportError };
+
+const Link = Type.Object({ href: Type.String() });
+const Job = Type.Object({
+  id: Type.String(),
+  type: Type.String(),
+  name: Type.String(),
+  timezone: Type.String({ description: 'IANA time zone the timespan and the times in the file are in' }),
+  status: Type.Enum(['CREATED', 'PROCESSING', 'DONE', 'FAILED', 'DELETED']),
+  format: Type.Enum(['csv', 'json', 'json_bulk']),
+  timespan: Type.Object({ from: Type.String(), to: Type.String() }),
+  created_at: Type.String(),
+  updated_at: Type.String(),
+  finished_at: Type.Optional(Type.String()),
+  failure_reason: Type.Optional(Type.String()),
+  file: Type.Optional(Type.Object({ size: Type.Integer(), rows: Type.Integer(), expires_at: Type.String() })),
+  task_id: Type.Integer(),
+});
+const JobEnvelope = Type.Object({ job: Job, _links: Type.Object({ self: Link, files: Link }) });
+const TypeParams = Type.Object({ type: Type.String({ description: 'statuses, payloads or success-rate' }) });
+const JobParams = Type.Object({ type: Type.String(), id: Type.String() });
+
+function jobEnvelope(row: ReportJobRow) {
+  const base = `/data/reports/${row.type}`;
+  return {
+    job: withoutNulls({
+      id: row.id,
+      type: row.type,
+      name: row.name,
+      timezone: row.timezone,
+      status: row.status,
+      format: row.format as ReportFormat,
+      timespan: { from: row.span_from_text, to: row.span_to_text },
+      created_at: row.created_at,
+      updated_at: row.updated_at,
+      finished_at: row.finished_at,
+      failure_reason: row.failure_reason,
+      file:
+        row.status === 'DONE' && row.file_size !== null
+          ? { size: Number(row.file_size), rows: Number(row.row_count), expires_at: row.expires_at ?? '' }
+          : null,
+      task_id: Number(row.task_id),
+    }),
+    _links: { self: { href: `${base}/jobs/${row.id}` }, files: { href: `${base}/files/${row.id}` } },
+  };
+}
+
+/** A filename a person can keep: the job's name in safe characters, its ID and the format's extension. */
+function downloadName(row: ReportJobRow) {
+  const slug = row.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'report';
+  return `${slug}-${row.id}.${row.file_name?.split('.').pop()}`;
+}
+
+export const reportJobRoutes: FastifyPluginAsyncTypebox<ReportRouteDeps> = async (app, { db, config, now, enqueue }) => {
+  app.setErrorHandler(sendReportError);
+  const auth = bearerAuth(db);
+  const security = [{ bearerAuth: [] }];
+
+  /** The caller's job of that type; any other is unknown. A file past its expiry reads as deleted. */
+  async function findJob(orgId: string, type: string, id: string): Promise<ReportJobRow> {
+    const row = /^\d{1,18}$/.test(id) ? await getReportJob(db, id, orgId) : undefined;
+    if (!row || row.type !== type) throw new AppError('not_found', `report job ${id} was not found`);
+    if (row.status === 'DONE' && row.expires_at && Date.parse(row.expires_at) <= now().getTime()) {
+      await deleteFile(row);
+      return (await getReportJob(db, id, orgId))!;
+    }
+    return row;
+  }
+
+  async function deleteFile(row: ReportJobRow) {
+    if (await moveReportJob(db, row.id, ['DONE', 'FAILED'], 'DELETED', now(), { file_name: null, expires_at: null })) {
+      if (row.file_name) await fs.promises.rm(reportFilePath(config.reportsDir, row.file_name), { force: true });
+    }
+  }
+
+  app.post(
+    '/data/reports/:type/jobs',
+    {
+      onRequest: auth.require('data-reports:write'),
+      schema: {
+        summary: 'Ask for a report over a time span; a worker renders it',
+        description:
+          `\`format\`: csv, json or json_bulk; \`timezone\`: IANA (default UTC); \`timespan.from\` inclusive, \`timespan.to\` exclusive, ` +
+          `at most ${config.reportMaxSpanDays} days; at most ${config.reportMaxUnfinished} unfinished jobs per org (429 beyond).`,
+        security,
+        params: TypeParams,
+        body: Type.Object({
+          name: Type.Optional(Type.String()),
+          timezone: Type.Optional(Type.String()),
+          format: Type.String(),
+          timespan: Type.Object({ from: Type.String(), to: Type.String() }),
+        }),
+        response: { 202: JobEnvelope, ...errors, 429: ReportError },
+      },
+      // Validated in readJobRequest, which names every bad field at once.
+      validatorCompiler: () => () => true,
+    },
+    async (request, reply) => {
+      const caller = auth.callerOf(request);
+      const jobRequest = await readJobRequest(db, request.params.type, request.body, config.reportMaxSpanDays);
+      const id = await createReportJob(db, { orgId: caller.orgId, createdBy: caller.userName, request: jobRequest }, enqueue, config.reportMaxUnfinished, now());
+      return reply.code(202).send(jobEnvelope((await getReportJob(db, id))!));
+    },
+  );
+
+  app.get(
+    '/data/reports/:type/jobs/:id',
+    {
+      onRequest: auth.require('data-reports:read'),
+      schema: {
+        summary: 'A report job: 200 while it is not done, 300 to its file once done',
+        security,
+        params: JobParams,
+        response: { 200: JobEnvelope, 300: JobEnvelope, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const row = await findJob(auth.callerOf(request).orgId, request.params.type, request.params.id);
+      const body = jobEnvelope(row);
+      if (row.status !== 'DONE') return body;
+      return reply.code(300).header('location', body._links.files.href).send(body);
+    },
+  );
+
+  app.get(
+    '/data/reports/:type/jobs',
+    {
+      onRequest: auth.require('data-reports:read'),
+      schema: {
+        summary: "The org's report jobs of this type, newest first",
+        security,
+        params: TypeParams,
+        querystring: Type.Object({
+          page: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+          page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+        }),
+        response: { 200: Type.Object({ count: Type.Integer(), jobs: Type.Array(JobEnvelope) }), ...errors },
+      },
+    },
+    async (request) => {
+      const { page = 0, page_size = 20 } = request.query;
+      const { count, rows } = await listReportJobs(db, auth.callerOf(request).orgId, request.params.type, page, page_size);
+      return { count, jobs: rows.map(jobEnvelope) };
+    },
+  );
+
+  app.delete(
+    '/data/reports/:type/jobs/:id',
+    {
+      onRequest: auth.require('data-reports:write'),
+      schema: {
+        summary: "Cancel an unfinished job, or delete a finished job's file",
+        security,
+        params: JobParams,
+        response: { 200: JobEnvelope, ...errors },
+      },
+    },
+    async (request) => {
+      const caller = auth.callerOf(request);
+      const row = await findJob(caller.orgId, request.params.type, request.params.id);
+      if (row.status === 'CREATED' || row.status === 'PROCESSING') {
+        if (await moveReportJob(db, row.id, ['CREATED', 'PROCESSING'], 'DELETED', now())) {
+          await finishTask(db, row.task_id, 'Failed', `cancelled by ${caller.userName}`, now());
+        }
+      } else {
+        await deleteFile(row);
+      }
+      return jobEnvelope((await getReportJob(db, row.id))!);
+    },
+  );
+
+  app.get(
+    '/data/reports/:type/files/:id',
+    {
+      onRequest: auth.require('data-reports:read'),
+      schema: {
+        summary: "Download a finished job's file",
+        security,
+        params: JobParams,
+        response: {
+          200: Type.Unsafe<fs.ReadStream>({ type: 'string', format: 'binary', description: 'The file, csv, json or NDJSON' }),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const row = await findJob(auth.callerOf(request).orgId, request.params.type, request.params.id);
+      if (row.status !== 'DONE' || !row.file_name) {
+        throw new AppError('not_found', `report job ${row.id} has no file: it is ${row.status}`);
+      }
+      const stream = fs.createReadStream(reportFilePath(config.reportsDir, row.file_name));
+      return reply
+        .type(CONTENT_TYPES[row.format as ReportFormat])
+        .header('content-disposition', `attachment; filename="${downloadName(row)}"`)
+        .header('content-length', row.file_size)
+        .send(stream);
+    },
+  );
+};

@@ -1,0 +1,98 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Schema } from '../db/schema.ts';
+import { addTaskMessage, finishTask } from '../tasks/tasks.queries.ts';
+import { getReportJob, moveReportJob } from './jobs.queries.ts';
+import { REPORT_SOURCES, type ReportType } from './report-types.ts';
+import { EXTENSIONS, ReportFileWriter, type ReportFormat } from './writers.ts';
+
+export interface RenderDeps {
+  db: Kysely<Schema>;
+  reportsDir: string;
+  fileTtlDays: number;
+  now: () => Date;
+  /** Rows read from the database at a time. */
+  batchSize?: number;
+}
+
+const PROGRESS_EVERY_ROWS = 100_000;
+
+/** The file of a finished job; only ever a complete one, put in place by rename. */
+export function reportFilePath(reportsDir: string, fileName: string): string {
+  return path.join(reportsDir, fileName);
+}
+
+/**
+ * Renders a report job's file: rows are read in batches and written as they
+ * come, into a temporary file that is synced and then renamed into place, so
+ * that a worker dying mid-job leaves at most a stray temporary file and never a
+ * half-written report. A job cancelled meanwhile is left as it is.
+ */
+export async function renderReportJob(deps: RenderDeps, jobId: string, attempt: number, signal?: AbortSignal) {
+  const { db, now } = deps;
+  const job = await getReportJob(db, jobId);
+  if (!job || !(await moveReportJob(db, jobId, ['CREATED', 'PROCESSING'], 'PROCESSING', now(), { attempts: attempt }))) {
+    return; // deleted, or finished by an attempt that died just after
+  }
+  await addTaskMessage(db, job.task_id, attempt === 1 ? 'rendering' : `rendering again (attempt ${attempt})`, now());
+
+  const format = job.format as ReportFormat;
+  const source = REPORT_SOURCES[job.type as ReportType];
+  await fs.promises.mkdir(deps.reportsDir, { recursive: true });
+  const fileName = `${job.id}.${EXTENSIONS[format]}`;
+  const temporary = reportFilePath(deps.reportsDir, `.${fileName}.${crypto.randomBytes(6).toString('hex')}.tmp`);
+  const writer = new ReportFileWriter(temporary, format, source.columns);
+  let rows = 0;
+  try {
+    await writer.begin();
+    let nextProgress = PROGRESS_EVERY_ROWS;
+    const scope = { orgId: job.org_id, from: job.span_from, to: job.span_to, timezone: job.timezone };
+    for await (const batch of source.batches(db, scope, deps.batchSize ?? 5000)) {
+      signal?.throwIfAborted();
+      await writer.write(batch);
+      rows += batch.length;
+      if (rows >= nextProgress) {
+        await addTaskMessage(db, job.task_id, `${rows} rows read`, now());
+        nextProgress += PROGRESS_EVERY_ROWS;
+        // A job deleted while it renders stops here rather than at the end.
+        if ((await getReportJob(db, jobId))?.status !== 'PROCESSING') throw new Cancelled();
+      }
+    }
+    await writer.end();
+  } catch (error) {
+    await writer.discard();
+    if (error instanceof Cancelled) return;
+    throw error;
+  }
+  const finalPath = reportFilePath(deps.reportsDir, fileName);
+  await fs.promises.rename(temporary, finalPath);
+  const size = (await fs.promises.stat(finalPath)).size;
+  const finished = now();
+  const done = await moveReportJob(db, jobId, ['PROCESSING'], 'DONE', finished, {
+    file_name: fileName,
+    file_size: size,
+    row_count: rows,
+    finished_at: finished.toISOString(),
+    expires_at: new Date(finished.getTime() + deps.fileTtlDays * 86_400_000).toISOString(),
+  });
+  if (!done) {
+    await fs.promises.rm(finalPath, { force: true }); // deleted while it rendered
+    return;
+  }
+  await addTaskMessage(db, job.task_id, `${rows} rows read`, finished);
+  await finishTask(db, job.task_id, 'End', `file written: ${fileName}, ${size} bytes`, finished);
+}
+
+class Cancelled extends Error {}
+
+/** Records a job's last failed attempt: the job fails with the reason, and so does its task. */
+export async function failReportJob(deps: RenderDeps, jobId: string, reason: string) {
+  const job = await getReportJob(deps.db, jobId);
+  if (!job) return;
+  const at = deps.now();
+  if (await moveReportJob(deps.db, jobId, ['CREATED', 'PROCESSING'], 'FAILED', at, { failure_reason: reason, finished_at: at.toISOString() })) {
+    await finishTask(deps.db, job.task_id, 'Failed', `failed: ${reason}`, at);
+  }
+}

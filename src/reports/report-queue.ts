@@ -1,0 +1,84 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { fromKysely, PgBoss, type Job } from 'pg-boss';
+import type { Database } from '../db/create-db.ts';
+import { addTaskMessage } from '../tasks/tasks.queries.ts';
+import { getReportJob, type Enqueue } from './jobs.queries.ts';
+import { failReportJob, renderReportJob, type RenderDeps } from './render.ts';
+
+const RENDER_QUEUE = 'report-render';
+/** Where pg-boss puts a render whose worker stopped answering on its last attempt. */
+const ABANDONED_QUEUE = 'report-render-abandoned';
+
+export interface ReportQueueOptions {
+  maxAttempts: number;
+  heartbeatSeconds: number;
+  /** Whether this process renders reports, or only enqueues them. */
+  work: boolean;
+  /** How often pg-boss looks for workers that stopped answering. */
+  monitorIntervalSeconds?: number;
+  log: FastifyBaseLogger;
+}
+
+export interface ReportQueue {
+  enqueue: Enqueue;
+  stop(): Promise<void>;
+}
+
+/**
+ * The rendering queue on pg-boss. A job is tried up to `maxAttempts` times; a
+ * worker that dies mid-job stops its heartbeat and the job is retried elsewhere.
+ */
+export async function startReportQueue(
+  database: Database,
+  deps: RenderDeps,
+  { maxAttempts, heartbeatSeconds, work, monitorIntervalSeconds, log }: ReportQueueOptions,
+): Promise<ReportQueue> {
+  const boss = new PgBoss({
+    ...database.bossConnection,
+    ...(monitorIntervalSeconds ? { monitorIntervalSeconds } : {}),
+    schedule: false,
+  });
+  boss.on('error', (error) => log.error({ err: error }, 'report queue error'));
+  await boss.start();
+  await boss.createQueue(ABANDONED_QUEUE);
+  await boss.createQueue(RENDER_QUEUE, {
+    retryLimit: maxAttempts - 1,
+    retryDelay: 2,
+    retryBackoff: true,
+    heartbeatSeconds,
+    expireInSeconds: 6 * 3600,
+    deadLetter: ABANDONED_QUEUE,
+  });
+
+  if (work) {
+    await boss.work<{ jobId: string }>(RENDER_QUEUE, { localConcurrency: 1 }, async ([job]) => {
+      await renderAttempt(deps, job, maxAttempts, log);
+    });
+    await boss.work<{ jobId: string }>(ABANDONED_QUEUE, async ([job]) => {
+      await failReportJob(deps, job.data.jobId, `no worker finished it in ${maxAttempts} attempts`);
+    });
+  }
+  return {
+    enqueue: async (trx, jobId) => {
+      await boss.send(RENDER_QUEUE, { jobId }, { db: fromKysely(trx) });
+    },
+    stop: () => boss.stop({ graceful: true, timeout: 10_000 }),
+  };
+}
+
+async function renderAttempt(deps: RenderDeps, job: Job<{ jobId: string }>, maxAttempts: number, log: FastifyBaseLogger) {
+  const attempt = job.retryCount + 1;
+  try {
+    await renderReportJob(deps, job.data.jobId, attempt, job.signal);
+  } catch (error) {
+    const reason = (error as Error).message;
+    log.warn({ err: error, reportJob: job.data.jobId, attempt }, 'report rendering failed');
+    if (attempt >= maxAttempts) {
+      await failReportJob(deps, job.data.jobId, `attempt ${attempt} of ${maxAttempts} failed: ${reason}`);
+      return;
+    }
+    const stored = await getReportJob(deps.db, job.data.jobId);
+    if (stored) await addTaskMessage(deps.db, stored.task_id, `attempt ${attempt} failed: ${reason}; trying again`, deps.now());
+    throw error;
+  }
+}

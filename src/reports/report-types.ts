@@ -1,0 +1,136 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Schema } from '../db/schema.ts';
+import { formatDuration } from '../payloads/durations.ts';
+import { percent } from '../payloads/success-rate.ts';
+import type { ReportRow } from './writers.ts';
+
+export const REPORT_TYPES = ['statuses', 'payloads', 'success-rate'] as const;
+export type ReportType = (typeof REPORT_TYPES)[number];
+
+/** What a report reads: one org's data in [from, to), times shown in `timezone`. */
+export interface ReportScope {
+  orgId: string;
+  from: string;
+  to: string;
+  timezone: string;
+}
+
+export interface ReportSource {
+  columns: string[];
+  /** The rows in batches, in a stable order; each batch is read in its own short transaction. */
+  batches(db: Kysely<Schema>, scope: ReportScope, batchSize: number): AsyncGenerator<ReportRow[]>;
+}
+
+// A time in the session's zone, with its offset: 2026-03-29T03:00:00.000000+02:00.
+const LOCAL_TIME = 'YYYY-MM-DD"T"HH24:MI:SS.USTZH:TZM';
+const UTC_TIME = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
+
+/**
+ * Reads one batch in a transaction of its own with the session in the report's
+ * time zone, so that PostgreSQL prints local times with their offsets. Short
+ * transactions keep the embedded database free for the API between batches.
+ */
+function inZone<T>(db: Kysely<Schema>, timezone: string, read: (trx: Transaction<Schema>) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select set_config('TimeZone', ${timezone}, true)`.execute(trx);
+    return read(trx);
+  });
+}
+
+const statuses: ReportSource = {
+  columns: ['date', 'request_id', 'service', 'source', 'status', 'status_msg', 'account', 'org_id', 'inventory_id', 'system_id'],
+  async *batches(db, scope, batchSize) {
+    let after: { date: string; id: string } | undefined;
+    for (;;) {
+      const rows = await inZone(db, scope.timezone, async (trx) => {
+        const { rows } = await sql<ReportRow & { cursor_date: string; cursor_id: string }>`
+          select to_char(s.date, ${LOCAL_TIME}) as date, p.request_id, s.service, s.source, s.status, s.status_msg,
+            p.account, p.org_id, p.inventory_id::text as inventory_id, p.system_id::text as system_id,
+            to_char(s.date at time zone 'UTC', ${UTC_TIME}) as cursor_date, s.id::text as cursor_id
+          from payload_statuses s join payloads p on p.id = s.payload_id
+          where p.org_id = ${scope.orgId} and s.date >= ${scope.from}::timestamptz and s.date < ${scope.to}::timestamptz
+            ${after ? sql`and (s.date, s.id) > (${after.date}::timestamptz, ${after.id}::bigint)` : sql``}
+          order by s.date, s.id
+          limit ${batchSize}`.execute(trx);
+        return rows;
+      });
+      if (rows.length === 0) return;
+      const last = rows[rows.length - 1];
+      after = { date: last.cursor_date, id: last.cursor_id };
+      yield rows.map(({ cursor_date: _date, cursor_id: _id, ...row }) => row);
+      if (rows.length < batchSize) return;
+    }
+  },
+};
+
+const payloads: ReportSource = {
+  columns: [
+    'request_id', 'account', 'org_id', 'inventory_id', 'system_id', 'created_at',
+    'first_status_at', 'last_status_at', 'total_time', 'services',
+  ],
+  async *batches(db, scope, batchSize) {
+    let after: { createdAt: string; id: string } | undefined;
+    for (;;) {
+      const rows = await inZone(db, scope.timezone, async (trx) => {
+        const { rows } = await sql<PayloadReportRow>`
+          select p.id::text as id, p.request_id, p.account, p.org_id, p.inventory_id::text as inventory_id,
+            p.system_id::text as system_id, to_char(p.created_at, ${LOCAL_TIME}) as created_at,
+            to_char(p.created_at at time zone 'UTC', ${UTC_TIME}) as cursor_created_at,
+            to_char(span.first, ${LOCAL_TIME}) as first_status_at, to_char(span.last, ${LOCAL_TIME}) as last_status_at,
+            ((extract(epoch from span.last) - extract(epoch from span.first)) * 1000000)::bigint::text as total_us,
+            (select json_object_agg(latest.service, latest.status) from (
+              select distinct on (service) service, status from payload_statuses
+              where payload_id = p.id order by service, date desc, id desc) latest) as services
+          from payloads p
+          left join lateral (
+            select min(date) as first, max(date) as last from payload_statuses where payload_id = p.id) span on true
+          where p.org_id = ${scope.orgId} and p.created_at >= ${scope.from}::timestamptz and p.created_at < ${scope.to}::timestamptz
+            ${after ? sql`and (p.created_at, p.id) > (${after.createdAt}::timestamptz, ${after.id}::bigint)` : sql``}
+          order by p.created_at, p.id
+          limit ${batchSize}`.execute(trx);
+        return rows;
+      });
+      if (rows.length === 0) return;
+      const last = rows[rows.length - 1];
+      after = { createdAt: last.cursor_created_at, id: last.id };
+      yield rows.map(({ id: _id, cursor_created_at: _cursor, total_us, services, ...row }) => ({
+        ...row,
+        total_time: total_us === null ? null : formatDuration(BigInt(total_us)),
+        services: services ?? {},
+      }));
+      if (rows.length < batchSize) return;
+    }
+  },
+};
+
+interface PayloadReportRow extends ReportRow {
+  id: string;
+  cursor_created_at: string;
+  total_us: string | null;
+  services: Record<string, string> | null;
+}
+
+const successRate: ReportSource = {
+  columns: ['service', 'success', 'error', 'success_percent', 'error_percent'],
+  async *batches(db, scope) {
+    const { rows } = await sql<{ service: string; success: string; error: string }>`
+      select s.service,
+        count(*) filter (where s.status = 'success') as success,
+        count(*) filter (where s.status = 'error') as error
+      from payload_statuses s join payloads p on p.id = s.payload_id
+      where p.org_id = ${scope.orgId} and s.date >= ${scope.from}::timestamptz and s.date < ${scope.to}::timestamptz
+        and s.status in ('success', 'error')
+      group by s.service order by s.service`.execute(db);
+    yield rows.map((row) => {
+      const success = Number(row.success);
+      const error = Number(row.error);
+      return { service: row.service, success, error, success_percent: percent(success, success + error), error_percent: percent(error, success + error) };
+    });
+  },
+};
+
+export const REPORT_SOURCES: Record<ReportType, ReportSource> = {
+  statuses,
+  payloads,
+  'success-rate': successRate,
+};

@@ -1,0 +1,146 @@
+import { sql, type Kysely } from 'kysely';
+import type { Schema, TaskState } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { rfc3339Nanos } from '../shared/sql.ts';
+
+export interface NewTask {
+  orgId: string;
+  reportJobId: string;
+  title: string;
+  /** The schedule the run came from; 0 for a job asked for directly. */
+  configurationId: string;
+  configurationName: string;
+  performedBy: string;
+}
+
+/** Records a new execution, In Progress, with its first message. */
+export async function createTask(db: Kysely<Schema>, task: NewTask, firstMessage: string, now: Date): Promise<string> {
+  const at = now.toISOString();
+  const { id } = await db
+    .insertInto('tasks')
+    .values({
+      org_id: task.orgId,
+      report_job_id: task.reportJobId,
+      title: task.title,
+      configuration_id: task.configurationId,
+      configuration_name: task.configurationName,
+      performed_by: task.performedBy,
+      started: at,
+      updated: at,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await addTaskMessage(db, id, firstMessage, now);
+  return id;
+}
+
+/** Appends a progress message; a task's `updated` is the time of its last message. */
+export async function addTaskMessage(db: Kysely<Schema>, taskId: string, message: string, now: Date): Promise<void> {
+  const at = now.toISOString();
+  await db.insertInto('task_messages').values({ task_id: taskId, message, time: at }).execute();
+  await db.updateTable('tasks').set({ updated: at }).where('id', '=', taskId).execute();
+}
+
+/** Ends a task with its last message, unless it ended already. */
+export async function finishTask(
+  db: Kysely<Schema>,
+  taskId: string,
+  state: 'End' | 'Failed',
+  message: string,
+  now: Date,
+): Promise<void> {
+  await addTaskMessage(db, taskId, message, now);
+  await db
+    .updateTable('tasks')
+    .set({ state, finished: now.toISOString() })
+    .where('id', '=', taskId)
+    .where('finished', 'is', null)
+    .execute();
+}
+
+export interface TaskView {
+  task_id: number;
+  title: string;
+  configuration_id: number;
+  configuration_name: string;
+  performed_by: string;
+  started: string;
+  updated: string;
+  finished: string;
+  state: TaskState;
+  hidden_by: string;
+  messages: { message: string; time: string }[];
+}
+
+interface TaskRow {
+  id: string;
+  title: string;
+  configuration_id: string;
+  configuration_name: string;
+  performed_by: string;
+  started: string;
+  updated: string;
+  finished: string | null;
+  state: TaskState;
+  hidden_by: string | null;
+}
+
+async function withMessages(db: Kysely<Schema>, rows: TaskRow[]): Promise<TaskView[]> {
+  if (rows.length === 0) return [];
+  const { rows: messages } = await sql<{ task_id: string; message: string; time: string }>`
+    select task_id, message, ${rfc3339Nanos('time')} as time from task_messages
+    where task_id = any(${rows.map((row) => row.id)}::bigint[]) order by task_id, id`.execute(db);
+  const byTask = Map.groupBy(messages, (message) => message.task_id);
+  return rows.map((row) => ({
+    task_id: Number(row.id),
+    title: row.title,
+    configuration_id: Number(row.configuration_id),
+    configuration_name: row.configuration_name,
+    performed_by: row.performed_by,
+    started: row.started,
+    updated: row.updated,
+    finished: row.finished ?? '',
+    state: row.state,
+    hidden_by: row.hidden_by ?? '',
+    messages: (byTask.get(row.id) ?? []).map(({ message, time }) => ({ message, time })),
+  }));
+}
+
+const taskColumns = sql`id, title, configuration_id, configuration_name, performed_by,
+  ${rfc3339Nanos('started')} as started, ${rfc3339Nanos('updated')} as updated,
+  ${rfc3339Nanos('finished')} as finished, state, hidden_by`;
+
+/** The org's tasks, newest first; dismissed ones only when asked. */
+export async function listTasks(
+  db: Kysely<Schema>,
+  orgId: string,
+  { configurationId, showHidden }: { configurationId?: number; showHidden: boolean },
+): Promise<TaskView[]> {
+  const { rows } = await sql<TaskRow>`
+    select ${taskColumns} from tasks
+    where org_id = ${orgId}
+      ${configurationId === undefined ? sql`` : sql`and configuration_id = ${configurationId}`}
+      ${showHidden ? sql`` : sql`and state <> 'Dismissed'`}
+    order by id desc`.execute(db);
+  return withMessages(db, rows);
+}
+
+export async function getTask(db: Kysely<Schema>, orgId: string, taskId: number): Promise<TaskView> {
+  const { rows } = await sql<TaskRow>`select ${taskColumns} from tasks where org_id = ${orgId} and id = ${taskId}`.execute(db);
+  if (rows.length === 0) throw new AppError('not_found', `task ${taskId} was not found`);
+  return (await withMessages(db, rows))[0];
+}
+
+/** Hides a finished task from the list; a task still in progress cannot be dismissed. */
+export async function dismissTask(db: Kysely<Schema>, orgId: string, taskId: number, user: string, now: Date) {
+  const task = await getTask(db, orgId, taskId);
+  if (task.state === 'In Progress') throw new AppError('invalid', `task ${taskId} is still in progress and cannot be dismissed`);
+  if (task.state !== 'Dismissed') {
+    await db
+      .updateTable('tasks')
+      .set({ state: 'Dismissed', hidden_by: user, updated: now.toISOString() })
+      .where('id', '=', String(taskId))
+      .execute();
+  }
+  return getTask(db, orgId, taskId);
+}

@@ -1,0 +1,109 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import { Type } from 'typebox';
+import { bearerAuth } from '../auth/bearer-auth.ts';
+import type { Schema } from '../db/schema.ts';
+import { toHttpError } from '../http-errors.ts';
+import { dismissTask, getTask, listTasks } from './tasks.queries.ts';
+
+const ErrorPart = Type.Object({ message: Type.String() });
+const Failure = Type.Object({ error: ErrorPart, successful: Type.Boolean() });
+
+const Task = Type.Object({
+  task_id: Type.Integer(),
+  title: Type.String(),
+  configuration_id: Type.Integer({ description: 'The schedule the task ran for; 0 when asked directly or the schedule is deleted' }),
+  configuration_name: Type.String(),
+  performed_by: Type.String(),
+  started: Type.String({ description: 'RFC 3339, UTC' }),
+  updated: Type.String({ description: 'RFC 3339, UTC' }),
+  finished: Type.String({ description: 'RFC 3339, UTC; "" until finished' }),
+  state: Type.Enum(['In Progress', 'End', 'Failed', 'Dismissed']),
+  hidden_by: Type.String({ description: 'Who dismissed it; "" unless dismissed' }),
+  messages: Type.Array(Type.Object({ message: Type.String(), time: Type.String() })),
+});
+
+const envelope = <T extends ReturnType<typeof Type.Object>>(result: T) =>
+  Type.Object({ error: ErrorPart, result, successful: Type.Boolean() });
+
+const TaskIdParams = Type.Object({ params: Type.Object({ task_id: Type.Integer({ minimum: 1 }) }) });
+const failures = { 400: Failure, 401: Failure, 403: Failure };
+/** Success carries an empty error message, so that the envelope always has the same shape. */
+const ok = <T>(result: T) => ({ error: { message: '' }, result, successful: true });
+
+/** The task API's envelope for errors: 400 for a bad request or unknown task; 401 and 403 for access. */
+function sendTaskError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  const { status, message } = toHttpError(error);
+  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  return reply.code(status === 404 ? 400 : status).send({ error: { message }, successful: false });
+}
+
+export const taskRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Schema>; now: () => Date }> = async (app, { db, now }) => {
+  app.setErrorHandler(sendTaskError);
+  const auth = bearerAuth(db);
+  const security = [{ bearerAuth: [] }];
+
+  app.post(
+    '/task/list',
+    {
+      onRequest: auth.require('data-reports:read'),
+      schema: {
+        summary: "List the org's tasks, newest first",
+        security,
+        body: Type.Object({
+          params: Type.Optional(
+            Type.Object({
+              configuration_id: Type.Optional(Type.Integer({ minimum: 0, description: 'Only tasks of this schedule' })),
+              show_hidden: Type.Optional(Type.Boolean({ default: false, description: 'Include dismissed tasks' })),
+            }),
+          ),
+        }),
+        response: { 200: envelope(Type.Object({ tasks: Type.Array(Task) })), ...failures },
+      },
+    },
+    async (request) => {
+      const caller = auth.callerOf(request);
+      const params = request.body.params ?? {};
+      const tasks = await listTasks(db, caller.orgId, {
+        configurationId: params.configuration_id,
+        showHidden: params.show_hidden ?? false,
+      });
+      return ok({ tasks });
+    },
+  );
+
+  app.post(
+    '/task/show',
+    {
+      onRequest: auth.require('data-reports:read'),
+      schema: {
+        summary: 'Show one task with its messages',
+        security,
+        body: TaskIdParams,
+        response: { 200: envelope(Type.Object({ task: Task })), ...failures },
+      },
+    },
+    async (request) => {
+      const caller = auth.callerOf(request);
+      return ok({ task: await getTask(db, caller.orgId, request.body.params.task_id) });
+    },
+  );
+
+  app.post(
+    '/task/dismiss',
+    {
+      onRequest: auth.require('data-reports:write'),
+      schema: {
+        summary: 'Dismiss a finished task: it leaves the list unless show_hidden is asked',
+        security,
+        body: TaskIdParams,
+        response: { 200: envelope(Type.Object({ task: Task })), ...failures },
+      },
+    },
+    async (request) => {
+      const caller = auth.callerOf(request);
+      return ok({ task: await dismissTask(db, caller.orgId, request.body.params.task_id, caller.userName, now()) });
+    },
+  );
+};
