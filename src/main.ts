@@ -50,6 +50,7 @@ async function serve(config: Readonly<Config>) {
     partitions,
     retentionDays: config.retentionDays,
     gatheringTtlMs: config.gatheringTtlMs,
+    reportsDir: config.reportsDir,
     log: app.log,
   });
   const address = await app.listen({ port: config.port, host: config.host });

@@ -69,7 +69,7 @@ export interface TestApp {
 
 /** The whole app on a fresh database, listening on a free port of 127.0.0.1. */
 export async function startTestApp(
-  options: { env?: Record<string, string>; now?: () => Date; renderBatchSize?: number } = {},
+  options: { env?: Record<string, string>; now?: () => Date; renderBatchSize?: number; renderReports?: boolean } = {},
 ): Promise<TestApp> {
   const database = await freshDatabase();
   const reportsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracker-reports-'));
@@ -78,7 +78,7 @@ export async function startTestApp(
   const reportQueue = await startReportQueue(
     database,
     { db: database.db, reportsDir: config.reportsDir, fileTtlDays: config.reportFileTtlDays, now, batchSize: options.renderBatchSize },
-    { maxAttempts: config.reportMaxAttempts, heartbeatSeconds: config.reportHeartbeatSeconds, work: true, log: pino({ level: 'silent' }) },
+    { maxAttempts: config.reportMaxAttempts, heartbeatSeconds: config.reportHeartbeatSeconds, work: options.renderReports ?? true, pollingIntervalSeconds: 0.5, log: pino({ level: 'silent' }) },
   );
   const app = await buildApp({
     db: database.db,

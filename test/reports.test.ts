@@ -94,3 +94,231 @@ describe('a statuses report over a 23-hour day in Rome', () => {
     );
   });
 });
+
+describe('a payloads report', () => {
+  // Only the second payload was first seen that day in Rome; the first one a little before midnight.
+  const expected = {
+    request_id: 'aaaa0000000000000000000000000002',
+    account: '42',
+    org_id: ORG,
+    inventory_id: '11111111-2222-3333-4444-555555555555',
+    created_at: '2026-03-29T23:59:59.999999+02:00',
+    first_status_at: '2026-03-29T23:59:59.999999+02:00',
+    last_status_at: '2026-03-30T00:00:00.000000+02:00',
+    total_time: '00:00:00.000001',
+    services: { inventory: 'success', puptoo: 'success' },
+  };
+
+  for (const format of ['json_bulk', 'json', 'csv'] as const) {
+    test(`in ${format}`, async () => {
+      const created = await ask('payloads', { format, ...romeDay });
+      assert.equal((await finished('payloads', created.body.job.id)).status, 300);
+      const { text } = await download('payloads', created.body.job.id);
+      if (format === 'json_bulk') assert.deepEqual(text.trim().split('\n').map((line) => JSON.parse(line)), [expected]);
+      if (format === 'json') assert.deepEqual(JSON.parse(text), [expected]);
+      if (format === 'csv') {
+        assert.equal(
+          text,
+          'request_id,account,org_id,inventory_id,system_id,created_at,first_status_at,last_status_at,total_time,services\r\n' +
+            `aaaa0000000000000000000000000002,42,${ORG},11111111-2222-3333-4444-555555555555,,` +
+            '2026-03-29T23:59:59.999999+02:00,2026-03-29T23:59:59.999999+02:00,2026-03-30T00:00:00.000000+02:00,' +
+            '00:00:00.000001,"{""inventory"":""success"",""puptoo"":""success""}"\r\n',
+        );
+      }
+    });
+  }
+});
+
+describe('a success-rate report', () => {
+  const expected = [
+    { service: 'ingress', success: 1, error: 0, success_percent: 100, error_percent: 0 },
+    { service: 'puptoo', success: 1, error: 1, success_percent: 50, error_percent: 50 },
+  ];
+  for (const format of ['json_bulk', 'json', 'csv'] as const) {
+    test(`in ${format}`, async () => {
+      const created = await ask('success-rate', { format, ...romeDay });
+      await finished('success-rate', created.body.job.id);
+      const { text } = await download('success-rate', created.body.job.id);
+      if (format === 'json_bulk') assert.deepEqual(text.trim().split('\n').map((line) => JSON.parse(line)), expected);
+      if (format === 'json') assert.deepEqual(JSON.parse(text), expected);
+      if (format === 'csv') {
+        assert.equal(text, 'service,success,error,success_percent,error_percent\r\ningress,1,0,100,0\r\npuptoo,1,1,50,50\r\n');
+      }
+    });
+  }
+
+  test('a span with no data gives a file with no rows', async () => {
+    const created = await ask('success-rate', { format: 'json', timespan: { from: '2020-01-01', to: '2020-01-02' } });
+    await finished('success-rate', created.body.job.id);
+    assert.deepEqual(JSON.parse((await download('success-rate', created.body.job.id)).text), []);
+  });
+});
+
+describe('asking for a report', () => {
+  const invalid = async (type: string, body: unknown) => {
+    const { status, body: answer } = await ask(type, body);
+    assert.equal(status, 400);
+    assert.deepEqual(Object.keys(answer).sort(), ['code', 'description', 'fields', 'message']);
+    return answer.fields.map((field: { name: string }) => field.name);
+  };
+
+  test('each invalid field is named', async () => {
+    assert.deepEqual(await invalid('weather', { format: 'csv', ...romeDay }), ['type']);
+    assert.deepEqual(await invalid('statuses', { format: 'xlsx', timezone: 'Mars/Olympus', timespan: { from: 'soon', to: '2026-03-30' } }), [
+      'format', 'timespan.from', 'timezone',
+    ]);
+    assert.deepEqual(await invalid('statuses', { format: 'csv', timespan: { from: '2026-03-30', to: '2026-03-29' } }), ['timespan.to']);
+    assert.deepEqual(await invalid('statuses', { format: 'csv', timespan: { from: '2026-01-01', to: '2026-03-01' } }), ['timespan']);
+    assert.deepEqual(await invalid('statuses', { format: 'csv' }), ['timespan']);
+    assert.deepEqual(await invalid('statuses', { format: 'csv', name: '', ...romeDay }), ['name']);
+    assert.deepEqual(await invalid('statuses', [1]), ['body', 'format', 'timespan']);
+  });
+
+  test('31 days are allowed; an offset in the span is honoured', async () => {
+    assert.equal((await ask('statuses', { format: 'csv', timespan: { from: '2026-01-01', to: '2026-02-01' } })).status, 202);
+    const created = await ask('statuses', { format: 'json', timezone: 'Europe/Rome', timespan: { from: '2026-03-29T07:00:00.123456+02:00', to: '2026-03-29T07:00:00.123457+02:00' } });
+    assert.equal(created.status, 202);
+    await finished('statuses', created.body.job.id);
+    assert.deepEqual(JSON.parse((await download('statuses', created.body.job.id)).text).map((row: { service: string }) => row.service), ['puptoo']);
+  });
+
+  test('without a token 401; without data-reports:write 403; without data-reports:read 403', async () => {
+    assert.equal((await ask('statuses', { format: 'csv', ...romeDay }, {})).status, 401);
+    assert.equal((await ask('statuses', { format: 'csv', ...romeDay }, reader)).status, 403);
+    const writeOnly = bearer(await app.token(['statuses:write'], ORG));
+    assert.equal((await request(`${app.url}/data/reports/statuses/jobs`, { headers: writeOnly })).status, 403);
+  });
+
+  test('jobs are listed newest first with their count', async () => {
+    const { status, body } = await request(`${app.url}/data/reports/success-rate/jobs?page_size=2`, { headers: reader });
+    assert.equal(status, 200);
+    assert.ok(body.count >= 4);
+    assert.equal(body.jobs.length, 2);
+    assert.ok(Number(body.jobs[0].job.id) > Number(body.jobs[1].job.id));
+  });
+});
+
+describe('deleting, tasks, and other orgs', () => {
+  let jobId = '';
+  let taskId = 0;
+  before(async () => {
+    const created = await ask('statuses', { name: 'to delete', format: 'csv', ...romeDay });
+    jobId = created.body.job.id;
+    taskId = (await finished('statuses', jobId)).body.job.task_id;
+  });
+  const task = (endpoint: string, params: unknown, headers = writer) =>
+    request(`${app.url}/task/${endpoint}`, { method: 'POST', headers, body: { params } });
+
+  test("the task tells the job's steps in order", async () => {
+    const { status, body } = await task('show', { task_id: taskId }, reader);
+    assert.equal(status, 200);
+    assert.equal(body.successful, true);
+    const shown = body.result.task;
+    assert.equal(shown.state, 'End');
+    assert.equal(shown.configuration_id, 0);
+    assert.equal(shown.configuration_name, 'to delete');
+    assert.equal(shown.performed_by, 'alice');
+    assert.equal(shown.hidden_by, '');
+    assert.match(shown.finished, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/);
+    assert.deepEqual(shown.messages.map((message: { message: string }) => message.message.replace(/\d+ bytes/, 'N bytes')), [
+      'queued', 'rendering', '3 rows read', `file written: ${jobId}.csv, N bytes`,
+    ]);
+  });
+
+  test('another org sees none of it', async () => {
+    const other = bearer(await app.token(['data-reports:read', 'data-reports:write'], 'org-other'));
+    assert.equal((await request(`${app.url}/data/reports/statuses/jobs/${jobId}`, { headers: other })).status, 404);
+    assert.equal((await request(`${app.url}/data/reports/statuses/files/${jobId}`, { headers: other })).status, 404);
+    assert.equal((await request(`${app.url}/data/reports/statuses/jobs/${jobId}`, { method: 'DELETE', headers: other })).status, 404);
+    assert.equal((await request(`${app.url}/data/reports/statuses/jobs`, { headers: other })).body.count, 0);
+    assert.deepEqual((await task('list', {}, other)).body.result.tasks, []);
+    const shown = await task('show', { task_id: taskId }, other);
+    assert.equal(shown.status, 400);
+    assert.deepEqual(shown.body, { error: { message: `task ${taskId} was not found` }, successful: false });
+    assert.equal((await task('dismiss', { task_id: taskId }, other)).status, 400);
+    // The job of another type is not found either.
+    assert.equal((await request(`${app.url}/data/reports/payloads/jobs/${jobId}`, { headers: reader })).status, 404);
+  });
+
+  test('dismissing: needs data-reports:write; hides the task unless show_hidden', async () => {
+    assert.equal((await task('dismiss', { task_id: taskId }, reader)).status, 403);
+    const dismissed = await task('dismiss', { task_id: taskId });
+    assert.equal(dismissed.status, 200);
+    assert.equal(dismissed.body.result.task.state, 'Dismissed');
+    assert.equal(dismissed.body.result.task.hidden_by, 'alice');
+    const listed = (await task('list', {}, reader)).body.result.tasks.map((shown: { task_id: number }) => shown.task_id);
+    assert.ok(!listed.includes(taskId));
+    const all = (await task('list', { show_hidden: true }, reader)).body.result.tasks.map((shown: { task_id: number }) => shown.task_id);
+    assert.ok(all.includes(taskId));
+    assert.deepEqual(all, [...all].sort((a: number, b: number) => b - a), 'newest first');
+    assert.deepEqual((await task('list', { configuration_id: 0 }, reader)).body.result.tasks.length, listed.length);
+    assert.deepEqual((await task('list', { configuration_id: 7 }, reader)).body.result.tasks, []);
+  });
+
+  test('bad task requests: 400 in the envelope', async () => {
+    for (const params of [{}, { task_id: 'x' }, { task_id: -1 }]) {
+      const { status, body } = await task('show', params, reader);
+      assert.equal(status, 400, JSON.stringify(params));
+      assert.equal(body.successful, false);
+      assert.equal(typeof body.error.message, 'string');
+    }
+  });
+
+  test("deleting a finished job deletes its file; the job reads as DELETED", async () => {
+    const deleted = await request(`${app.url}/data/reports/statuses/jobs/${jobId}`, { method: 'DELETE', headers: writer });
+    assert.equal(deleted.status, 200);
+    assert.equal(deleted.body.job.status, 'DELETED');
+    assert.equal((await download('statuses', jobId)).status, 404);
+    const shown = await request(`${app.url}/data/reports/statuses/jobs/${jobId}`, { headers: reader });
+    assert.equal(shown.status, 200);
+    assert.equal(shown.body.job.status, 'DELETED');
+    assert.equal(app.config.reportsDir.length > 0, true);
+    const { readdirSync } = await import('node:fs');
+    assert.ok(!readdirSync(app.config.reportsDir).some((name) => name.startsWith(`${jobId}.`)));
+  });
+});
+
+describe('without a worker', () => {
+  let idle: TestApp;
+  let token: Record<string, string>;
+  before(async () => {
+    idle = await startTestApp({ renderReports: false, env: { REPORT_MAX_UNFINISHED: '3' } });
+    token = bearer(await idle.token(['data-reports:read', 'data-reports:write'], ORG, 'carol'));
+  });
+  after(() => idle.close());
+  const post = () => request(`${idle.url}/data/reports/statuses/jobs`, { headers: token, body: { format: 'csv', ...romeDay } });
+
+  test('an unfinished job can be cancelled; its task fails saying who cancelled it and cannot be dismissed before', async () => {
+    const created = await post();
+    const taskId = created.body.job.task_id;
+    const early = await request(`${idle.url}/task/dismiss`, { headers: token, body: { params: { task_id: taskId } } });
+    assert.equal(early.status, 400);
+    assert.match(early.body.error.message, /still in progress/);
+    const cancelled = await request(`${idle.url}/data/reports/statuses/jobs/${created.body.job.id}`, { method: 'DELETE', headers: token });
+    assert.equal(cancelled.body.job.status, 'DELETED');
+    const shown = await request(`${idle.url}/task/show`, { headers: token, body: { params: { task_id: taskId } } });
+    assert.equal(shown.body.result.task.state, 'Failed');
+    assert.equal(shown.body.result.task.messages.at(-1).message, 'cancelled by carol');
+  });
+
+  test('at most REPORT_MAX_UNFINISHED unfinished jobs per org: then 429', async () => {
+    assert.equal((await post()).status, 202);
+    assert.equal((await post()).status, 202);
+    assert.equal((await post()).status, 202);
+    const refused = await post();
+    assert.equal(refused.status, 429);
+    assert.match(refused.body.message, /at most 3/);
+    const otherOrg = bearer(await idle.token(['data-reports:write'], 'org-z'));
+    assert.equal((await request(`${idle.url}/data/reports/statuses/jobs`, { headers: otherOrg, body: { format: 'csv', ...romeDay } })).status, 202);
+  });
+});
+
+test('the OpenAPI document lists the report and task routes', async () => {
+  const { body } = await request(`${app.url}/openapi.json`);
+  assert.ok(body.paths['/data/reports/{type}/jobs'].post);
+  assert.ok(body.paths['/data/reports/{type}/jobs'].get);
+  assert.ok(body.paths['/data/reports/{type}/jobs/{id}'].get);
+  assert.ok(body.paths['/data/reports/{type}/jobs/{id}'].delete);
+  assert.ok(body.paths['/data/reports/{type}/files/{id}'].get);
+  for (const path of ['/task/list', '/task/show', '/task/dismiss']) assert.ok(body.paths[path].post, path);
+});

@@ -44,6 +44,20 @@ function readEdge(value: unknown, field: string, fail: (field: string, reason: s
   return undefined;
 }
 
+type Edge = ReturnType<typeof readEdge>;
+
+/** The span's edges as UTC instants, wall-clock times read in `timezone` by PostgreSQL's zone rules. */
+async function resolveSpan(db: Kysely<Schema>, timezone: string, from: Edge, to: Edge) {
+  const utc = (value: Edge) =>
+    value === undefined
+      ? sql`null::text`
+      : 'instant' in value
+        ? sql`to_char(${value.instant}::timestamptz at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+        : sql`to_char(${value.wallClock}::timestamp at time zone ${timezone} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+  const { rows } = await sql<{ from: string | null; to: string | null }>`select ${utc(from)} as from, ${utc(to)} as to`.execute(db);
+  return rows[0];
+}
+
 /**
  * Validates `POST /data/reports/{type}/jobs`, naming every bad field, and
  * resolves the span in the report's time zone (PostgreSQL's zone rules, the
@@ -76,24 +90,20 @@ export async function readJobRequest(
   const from = timespan ? readEdge(timespan.from, 'timespan.from', fail) : undefined;
   const to = timespan ? readEdge(timespan.to, 'timespan.to', fail) : undefined;
 
-  let resolved: { known: boolean; from: string | null; to: string | null } | undefined;
+  let resolved: { from: string | null; to: string | null } | undefined;
   if (typeof timezone === 'string' && timezone !== '') {
-    const edge = (value: typeof from) =>
-      value === undefined
-        ? sql`null::text`
-        : 'instant' in value
-          ? sql`to_char(${value.instant}::timestamptz at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
-          : sql`case when known.ok then to_char(${value.wallClock}::timestamp at time zone ${timezone} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') end`;
-    const { rows } = await sql<{ known: boolean; from: string | null; to: string | null }>`
-      select known.ok as known, ${edge(from)} as from, ${edge(to)} as to
-      from (select exists (select 1 from pg_timezone_names where name = ${timezone}) as ok) known`.execute(db);
-    resolved = rows[0];
-    if (!resolved.known) fail('timezone', `must be an IANA time zone name such as Europe/Rome, not "${timezone}"`);
+    const { rows } = await sql<{ known: boolean }>`
+      select exists (select 1 from pg_timezone_names where name = ${timezone}) as known`.execute(db);
+    // An unknown zone in the query below would fail it: it is refused first.
+    if (!rows[0].known) fail('timezone', `must be an IANA time zone name such as Europe/Rome, not "${timezone}"`);
+    else resolved = await resolveSpan(db, timezone, from, to);
   }
   if (resolved?.from && resolved.to) {
-    const spanMs = Date.parse(resolved.to) - Date.parse(resolved.from);
-    if (spanMs <= 0) fail('timespan.to', 'must be after timespan.from');
-    else if (spanMs > maxSpanDays * 86_400_000) fail('timespan', `must span at most ${maxSpanDays} days`);
+    // Both are UTC text of one fixed form, so they compare as their instants do, to the microsecond.
+    if (resolved.to <= resolved.from) fail('timespan.to', 'must be after timespan.from');
+    else if (Date.parse(resolved.to) - Date.parse(resolved.from) > maxSpanDays * 86_400_000) {
+      fail('timespan', `must span at most ${maxSpanDays} days`);
+    }
   }
   if (fields.length > 0) {
     throw new AppError('invalid', `the report job request is invalid: ${fields.map((f) => `${f.field} ${f.reason}`).join('; ')}`, fields);

@@ -16,6 +16,8 @@ export interface ReportQueueOptions {
   work: boolean;
   /** How often pg-boss looks for workers that stopped answering. */
   monitorIntervalSeconds?: number;
+  /** How often an idle worker looks for a job to render. */
+  pollingIntervalSeconds?: number;
   log: FastifyBaseLogger;
 }
 
@@ -31,7 +33,7 @@ export interface ReportQueue {
 export async function startReportQueue(
   database: Database,
   deps: RenderDeps,
-  { maxAttempts, heartbeatSeconds, work, monitorIntervalSeconds, log }: ReportQueueOptions,
+  { maxAttempts, heartbeatSeconds, work, monitorIntervalSeconds, pollingIntervalSeconds = 2, log }: ReportQueueOptions,
 ): Promise<ReportQueue> {
   const boss = new PgBoss({
     ...database.bossConnection,
@@ -51,10 +53,10 @@ export async function startReportQueue(
   });
 
   if (work) {
-    await boss.work<{ jobId: string }>(RENDER_QUEUE, { localConcurrency: 1 }, async ([job]) => {
+    await boss.work<{ jobId: string }>(RENDER_QUEUE, { localConcurrency: 1, pollingIntervalSeconds }, async ([job]) => {
       await renderAttempt(deps, job, maxAttempts, log);
     });
-    await boss.work<{ jobId: string }>(ABANDONED_QUEUE, async ([job]) => {
+    await boss.work<{ jobId: string }>(ABANDONED_QUEUE, { pollingIntervalSeconds }, async ([job]) => {
       await failReportJob(deps, job.data.jobId, `no worker finished it in ${maxAttempts} attempts`);
     });
   }
