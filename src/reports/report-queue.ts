@@ -14,8 +14,8 @@ export interface ReportQueueOptions {
   heartbeatSeconds: number;
   /** Whether this process renders reports, or only enqueues them. */
   work: boolean;
-  /** How often pg-boss looks for workers that stopped answering. */
-  monitorIntervalSeconds?: number;
+  /** How often pg-boss looks for jobs whose worker stopped answering (its default: a minute). */
+  superviseSeconds?: number;
   /** How often an idle worker looks for a job to render. */
   pollingIntervalSeconds?: number;
   log: FastifyBaseLogger;
@@ -33,11 +33,11 @@ export interface ReportQueue {
 export async function startReportQueue(
   database: Database,
   deps: RenderDeps,
-  { maxAttempts, heartbeatSeconds, work, monitorIntervalSeconds, pollingIntervalSeconds = 2, log }: ReportQueueOptions,
+  { maxAttempts, heartbeatSeconds, work, superviseSeconds, pollingIntervalSeconds = 2, log }: ReportQueueOptions,
 ): Promise<ReportQueue> {
   const boss = new PgBoss({
     ...database.bossConnection,
-    ...(monitorIntervalSeconds ? { monitorIntervalSeconds } : {}),
+    ...(superviseSeconds ? { superviseIntervalSeconds: superviseSeconds, monitorIntervalSeconds: superviseSeconds } : {}),
     schedule: false,
   });
   boss.on('error', (error) => log.error({ err: error }, 'report queue error'));
