@@ -104,7 +104,7 @@ test('a worker killed mid-job: the job is picked up again and ends with one corr
     const job = await getReportJob(database.db, jobId);
     assert.equal(job?.status, 'DONE');
     assert.equal(Number(job?.row_count), ROWS);
-    assert.deepEqual(files().filter((name) => !name.endsWith('.tmp')), [`${jobId}.csv`]);
+    assert.deepEqual(files(), [`${jobId}.csv`], 'the one file, and no temporary file left behind');
     const lines = fs.readFileSync(path.join(reportsDir, `${jobId}.csv`), 'utf8').split('\r\n');
     assert.equal(lines[0], 'date,request_id,service,source,status,status_msg,account,org_id,inventory_id,system_id');
     assert.equal(lines.length, ROWS + 2, 'a header, every row once, and the final line break');

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
 
@@ -311,6 +314,32 @@ describe('without a worker', () => {
     const otherOrg = bearer(await idle.token(['data-reports:write'], 'org-z'));
     assert.equal((await request(`${idle.url}/data/reports/statuses/jobs`, { headers: otherOrg, body: { format: 'csv', ...romeDay } })).status, 202);
   });
+});
+
+test('a job whose every attempt fails ends FAILED with the reason, and so does its task', async () => {
+  const blocker = path.join(os.tmpdir(), `tracker-not-a-dir-${process.pid}`);
+  fs.writeFileSync(blocker, 'a file where the reports directory should be');
+  const failing = await startTestApp({ env: { REPORTS_DIR: blocker, REPORT_MAX_ATTEMPTS: '2' } });
+  try {
+    const token = bearer(await failing.token(['data-reports:read', 'data-reports:write'], ORG));
+    const created = await request(`${failing.url}/data/reports/statuses/jobs`, { headers: token, body: { format: 'csv', ...romeDay } });
+    let job = created.body.job;
+    for (let i = 0; i < 300 && ['CREATED', 'PROCESSING'].includes(job.status); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      job = (await request(`${failing.url}/data/reports/statuses/jobs/${job.id}`, { headers: token })).body.job;
+    }
+    assert.equal(job.status, 'FAILED');
+    assert.match(job.failure_reason, /^attempt 2 of 2 failed: .*(EEXIST|ENOTDIR)/);
+    assert.equal((await request(`${failing.url}/data/reports/statuses/files/${job.id}`, { headers: token })).status, 404);
+    const task = (await request(`${failing.url}/task/show`, { headers: token, body: { params: { task_id: job.task_id } } })).body.result.task;
+    assert.equal(task.state, 'Failed');
+    assert.deepEqual(task.messages.map((message: { message: string }) => message.message.replace(/:.*/, '')), [
+      'queued', 'rendering', 'attempt 1 failed', 'rendering again (attempt 2)', 'failed',
+    ]);
+  } finally {
+    await failing.close();
+    fs.rmSync(blocker, { force: true });
+  }
 });
 
 test('the OpenAPI document lists the report and task routes', async () => {

@@ -81,11 +81,21 @@ export async function renderReportJob(deps: RenderDeps, jobId: string, attempt: 
     await fs.promises.rm(finalPath, { force: true }); // deleted while it rendered
     return;
   }
+  await removeLeftovers(deps.reportsDir, fileName);
   await addTaskMessage(db, job.task_id, `${rows} rows read`, finished);
   await finishTask(db, job.task_id, 'End', `file written: ${fileName}, ${size} bytes`, finished);
 }
 
 class Cancelled extends Error {}
+
+/** Temporary files that attempts which died before this one left behind. */
+async function removeLeftovers(reportsDir: string, fileName: string) {
+  for (const name of await fs.promises.readdir(reportsDir)) {
+    if (name.startsWith(`.${fileName}.`) && name.endsWith('.tmp')) {
+      await fs.promises.rm(path.join(reportsDir, name), { force: true });
+    }
+  }
+}
 
 /** Records a job's last failed attempt: the job fails with the reason, and so does its task. */
 export async function failReportJob(deps: RenderDeps, jobId: string, reason: string) {

@@ -21,6 +21,9 @@ export interface ReportSource {
   batches(db: Kysely<Schema>, scope: ReportScope, batchSize: number): AsyncGenerator<ReportRow[]>;
 }
 
+// Keyset paging repeats the leading column as a plain bound: PostgreSQL then starts each
+// batch's index scan at the previous batch's end, rather than at the span's start.
+
 // A time in the session's zone, with its offset: 2026-03-29T03:00:00.000000+02:00.
 const LOCAL_TIME = 'YYYY-MM-DD"T"HH24:MI:SS.USTZH:TZM';
 const UTC_TIME = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
@@ -47,9 +50,13 @@ const statuses: ReportSource = {
           select to_char(s.date, ${LOCAL_TIME}) as date, p.request_id, s.service, s.source, s.status, s.status_msg,
             p.account, p.org_id, p.inventory_id::text as inventory_id, p.system_id::text as system_id,
             to_char(s.date at time zone 'UTC', ${UTC_TIME}) as cursor_date, s.id::text as cursor_id
-          from payload_statuses s join payloads p on p.id = s.payload_id
-          where p.org_id = ${scope.orgId} and s.date >= ${scope.from}::timestamptz and s.date < ${scope.to}::timestamptz
-            ${after ? sql`and (s.date, s.id) > (${after.date}::timestamptz, ${after.id}::bigint)` : sql``}
+          from payload_statuses s
+          -- Per row, in index order: the plan stays a walk along (date, id) however the statistics look.
+          cross join lateral (
+            select request_id, account, org_id, inventory_id, system_id from payloads
+            where id = s.payload_id and org_id = ${scope.orgId}) p
+          where s.date >= ${scope.from}::timestamptz and s.date < ${scope.to}::timestamptz
+            ${after ? sql`and s.date >= ${after.date}::timestamptz and (s.date, s.id) > (${after.date}::timestamptz, ${after.id}::bigint)` : sql``}
           order by s.date, s.id
           limit ${batchSize}`.execute(trx);
         return rows;
@@ -85,7 +92,7 @@ const payloads: ReportSource = {
           left join lateral (
             select min(date) as first, max(date) as last from payload_statuses where payload_id = p.id) span on true
           where p.org_id = ${scope.orgId} and p.created_at >= ${scope.from}::timestamptz and p.created_at < ${scope.to}::timestamptz
-            ${after ? sql`and (p.created_at, p.id) > (${after.createdAt}::timestamptz, ${after.id}::bigint)` : sql``}
+            ${after ? sql`and p.created_at >= ${after.createdAt}::timestamptz and (p.created_at, p.id) > (${after.createdAt}::timestamptz, ${after.id}::bigint)` : sql``}
           order by p.created_at, p.id
           limit ${batchSize}`.execute(trx);
         return rows;
