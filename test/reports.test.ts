@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { expireReportFiles } from '../src/reports/expiry.ts';
 import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
 
 let app: TestApp;
@@ -340,6 +341,44 @@ test('a job whose every attempt fails ends FAILED with the reason, and so does i
     await failing.close();
     fs.rmSync(blocker, { force: true });
   }
+});
+
+test('a file expires REPORT_FILE_TTL_DAYS after it was written: the job then reads as DELETED', async () => {
+  let clock = new Date('2026-11-25T12:00:00Z');
+  const aging = await startTestApp({ now: () => clock, env: { REPORT_FILE_TTL_DAYS: '30' } });
+  try {
+    const token = bearer(await aging.token(['data-reports:read', 'data-reports:write'], ORG));
+    const created = await request(`${aging.url}/data/reports/success-rate/jobs`, { headers: token, body: { format: 'csv', ...romeDay } });
+    const id = created.body.job.id;
+    let answer = created;
+    for (let i = 0; i < 200 && answer.status !== 300; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      answer = await request(`${aging.url}/data/reports/success-rate/jobs/${id}`, { headers: token });
+    }
+    assert.equal(answer.body.job.file.expires_at, '2026-12-25T12:00:00.000000000Z');
+    clock = new Date('2026-12-25T11:59:59Z');
+    assert.equal((await request(`${aging.url}/data/reports/success-rate/jobs/${id}`, { headers: token })).status, 300);
+    clock = new Date('2026-12-25T12:00:00Z');
+    const expired = await request(`${aging.url}/data/reports/success-rate/jobs/${id}`, { headers: token });
+    assert.equal(expired.status, 200);
+    assert.equal(expired.body.job.status, 'DELETED');
+    assert.equal((await request(`${aging.url}/data/reports/success-rate/files/${id}`, { headers: token })).status, 404);
+    assert.deepEqual(fs.readdirSync(aging.config.reportsDir), []);
+  } finally {
+    await aging.close();
+  }
+});
+
+test('the upkeep deletes expired files', async () => {
+  const created = await ask('success-rate', { format: 'json', ...romeDay });
+  const done = await finished('success-rate', created.body.job.id);
+  const expiresAt = new Date(done.body.job.file.expires_at);
+  const file = `${created.body.job.id}.json`;
+  await expireReportFiles(app.database.db, app.config.reportsDir, new Date(expiresAt.getTime() - 1));
+  assert.ok(fs.readdirSync(app.config.reportsDir).includes(file), 'kept until it expires');
+  assert.ok((await expireReportFiles(app.database.db, app.config.reportsDir, expiresAt)) >= 1);
+  assert.ok(!fs.readdirSync(app.config.reportsDir).includes(file));
+  assert.equal((await request(`${app.url}/data/reports/success-rate/jobs/${created.body.job.id}`, { headers: reader })).body.job.status, 'DELETED');
 });
 
 test('the OpenAPI document lists the report and task routes', async () => {
