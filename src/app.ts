@@ -15,6 +15,7 @@ import { sendPayloadTrackerError } from './payloads/payloads.errors.ts';
 import { parseQueryString } from './query-string.ts';
 import type { Enqueue } from './reports/jobs.queries.ts';
 import { reportJobRoutes } from './reports/jobs.routes.ts';
+import { scheduleRoutes } from './schedules/schedules.routes.ts';
 import { taskRoutes } from './tasks/tasks.routes.ts';
 
 export interface AppDeps {
@@ -81,6 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
     await app.register(gatheringRoutes, { ...featureDeps, prefix });
   }
   await app.register(reportJobRoutes, { ...featureDeps, enqueue: deps.enqueueReport });
+  await app.register(scheduleRoutes, { ...featureDeps, enqueue: deps.enqueueReport });
   await app.register(taskRoutes, { db, now: payloadDeps.now });
   await app.register(healthRoutes, { db });
 

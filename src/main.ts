@@ -10,6 +10,7 @@ import { PartitionKeeper } from './db/partitions.ts';
 import { AppError } from './errors.ts';
 import { importRuleContent } from './gathering/rules-import.ts';
 import { startReportQueue } from './reports/report-queue.ts';
+import { startScheduler } from './schedules/scheduler.ts';
 import { ensureUpcomingPartitions } from './worker/retention.ts';
 import { startUpkeep } from './worker/upkeep.ts';
 
@@ -53,6 +54,7 @@ async function serve(config: Readonly<Config>) {
     reportsDir: config.reportsDir,
     log: app.log,
   });
+  const stopScheduler = startScheduler({ db: database.db, enqueue: reportQueue.enqueue, now: () => new Date() }, app.log);
   const address = await app.listen({ port: config.port, host: config.host });
   app.log.info(
     `Tracker serves ${address} (API docs at ${address}/docs) on ${database.kind === 'pglite' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}`,
@@ -63,6 +65,7 @@ async function serve(config: Readonly<Config>) {
     stopping = true;
     app.log.info(`${signal} received: stopping`);
     await app.close();
+    await stopScheduler();
     await reportQueue.stop();
     await stopUpkeep();
     await database.close();

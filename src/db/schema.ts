@@ -88,6 +88,36 @@ export interface ReportJobsTable {
   updated_at: DefaultedTimestamp;
   finished_at: Timestamp | null;
   expires_at: Timestamp | null;
+  schedule_id: string | null;
+  hosts: Generated<string[]>;
+  services: Generated<string[]>;
+}
+
+export interface ReportSchedulesTable {
+  id: Generated<string>;
+  org_id: string;
+  name: string;
+  type: string;
+  schedule: string;
+  timezone: string;
+  hosts: string[];
+  services: string[] | null;
+  send_to: string[];
+  send_via: string;
+  format: string;
+  scheduled_by: string;
+  scheduled_at: Timestamp;
+  start_timestamp: Timestamp | null;
+  end_timestamp: Timestamp | null;
+  next_period_start: string;
+  next_run_at: Timestamp;
+}
+
+export interface ScheduleRunsTable {
+  schedule_id: string;
+  period_start: Timestamp;
+  period_end: Timestamp;
+  report_job_id: string;
 }
 
 export type TaskState = 'In Progress' | 'End' | 'Failed' | 'Dismissed';
@@ -125,4 +155,6 @@ export interface Schema {
   report_jobs: ReportJobsTable;
   tasks: TasksTable;
   task_messages: TaskMessagesTable;
+  report_schedules: ReportSchedulesTable;
+  schedule_runs: ScheduleRunsTable;
 }

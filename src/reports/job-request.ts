@@ -7,7 +7,7 @@ import { REPORT_FORMATS, type ReportFormat } from './writers.ts';
 
 /** A valid request for a report job, its span resolved to instants. */
 export interface JobRequest {
-  type: ReportType;
+  type: ReportType | 'generic';
   name: string;
   timezone: string;
   format: ReportFormat;
@@ -16,6 +16,9 @@ export interface JobRequest {
   /** ISO 8601 instants: `from` inclusive, `to` exclusive. */
   from: string;
   to: string;
+  /** Only these systems (inventory, system or cluster IDs) and services; empty means all. */
+  hosts?: string[];
+  services?: string[];
 }
 
 const LOCAL = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?)?$/;

@@ -31,13 +31,17 @@ export interface ReportJobRow {
   finished_at: string | null;
   expires_at: string | null;
   task_id: string;
+  schedule_id: string | null;
+  hosts: string[];
+  services: string[];
 }
 
 const jobColumns = sql`j.id::text as id, j.org_id, j.type, j.name, j.timezone, j.format, j.span_from_text, j.span_to_text,
   ${rfc3339Nanos('j.span_from')} as span_from, ${rfc3339Nanos('j.span_to')} as span_to, j.status, j.failure_reason,
   j.attempts, j.file_name, j.file_size::text as file_size, j.row_count::text as row_count, j.created_by,
   ${rfc3339Nanos('j.created_at')} as created_at, ${rfc3339Nanos('j.updated_at')} as updated_at,
-  ${rfc3339Nanos('j.finished_at')} as finished_at, ${rfc3339Nanos('j.expires_at')} as expires_at, t.id::text as task_id`;
+  ${rfc3339Nanos('j.finished_at')} as finished_at, ${rfc3339Nanos('j.expires_at')} as expires_at, t.id::text as task_id,
+  j.schedule_id::text as schedule_id, j.hosts, j.services`;
 
 export interface NewJob {
   orgId: string;
@@ -47,7 +51,7 @@ export interface NewJob {
   configuration?: { id: string; name: string };
 }
 
-/** Creates a job, its task and its place on the queue, in one transaction. */
+/** Creates a job, its task and its place on the queue, in one transaction, within the org's quota. */
 export async function createReportJob(db: Kysely<Schema>, job: NewJob, enqueue: Enqueue, maxUnfinished: number, now: Date) {
   return db.transaction().execute(async (trx) => {
     // Counted under a per-org lock, so that concurrent requests cannot pass the quota together.
@@ -57,41 +61,49 @@ export async function createReportJob(db: Kysely<Schema>, job: NewJob, enqueue: 
     if (rows[0].n >= maxUnfinished) {
       throw new AppError('too_many', `the org has ${rows[0].n} unfinished report jobs; at most ${maxUnfinished} may wait at once`);
     }
-    const { request } = job;
-    const { id } = await trx
-      .insertInto('report_jobs')
-      .values({
-        org_id: job.orgId,
-        type: request.type,
-        name: request.name,
-        timezone: request.timezone,
-        format: request.format,
-        span_from_text: request.fromText,
-        span_to_text: request.toText,
-        span_from: request.from,
-        span_to: request.to,
-        created_by: job.createdBy,
-        created_at: now.toISOString(),
-        updated_at: now.toISOString(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await createTask(
-      trx,
-      {
-        orgId: job.orgId,
-        reportJobId: id,
-        title: `${request.name}: ${request.type} report, ${request.format}, ${request.fromText} to ${request.toText} (${request.timezone})`,
-        configurationId: job.configuration?.id ?? '0',
-        configurationName: job.configuration?.name ?? request.name,
-        performedBy: job.createdBy,
-      },
-      'queued',
-      now,
-    );
-    await enqueue(trx, id);
-    return id;
+    return insertReportJob(trx, job, enqueue, now);
   });
+}
+
+/** Creates a job, its task and its place on the queue in the caller's transaction. */
+export async function insertReportJob(trx: Transaction<Schema>, job: NewJob, enqueue: Enqueue, now: Date): Promise<string> {
+  const { request } = job;
+  const { id } = await trx
+    .insertInto('report_jobs')
+    .values({
+      org_id: job.orgId,
+      type: request.type,
+      name: request.name,
+      timezone: request.timezone,
+      format: request.format,
+      span_from_text: request.fromText,
+      span_to_text: request.toText,
+      span_from: request.from,
+      span_to: request.to,
+      created_by: job.createdBy,
+      created_at: now.toISOString(),
+      updated_at: now.toISOString(),
+      schedule_id: job.configuration?.id ?? null,
+      hosts: request.hosts ?? [],
+      services: request.services ?? [],
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await createTask(
+    trx,
+    {
+      orgId: job.orgId,
+      reportJobId: id,
+      title: `${request.name}: ${request.type} report, ${request.format}, ${request.fromText} to ${request.toText} (${request.timezone})`,
+      configurationId: job.configuration?.id ?? '0',
+      configurationName: job.configuration?.name ?? request.name,
+      performedBy: job.createdBy,
+    },
+    'queued',
+    now,
+  );
+  await enqueue(trx, id);
+  return id;
 }
 
 export async function getReportJob(db: Kysely<Schema>, jobId: string, orgId?: string): Promise<ReportJobRow | undefined> {

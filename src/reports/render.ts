@@ -48,7 +48,14 @@ export async function renderReportJob(deps: RenderDeps, jobId: string, attempt: 
   try {
     await writer.begin();
     let nextProgress = PROGRESS_EVERY_ROWS;
-    const scope = { orgId: job.org_id, from: job.span_from, to: job.span_to, timezone: job.timezone };
+    const scope = {
+      orgId: job.org_id,
+      from: job.span_from,
+      to: job.span_to,
+      timezone: job.timezone,
+      hosts: job.hosts,
+      services: job.services,
+    };
     for await (const batch of source.batches(db, scope, deps.batchSize ?? 5000)) {
       signal?.throwIfAborted();
       await writer.write(batch);

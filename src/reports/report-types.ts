@@ -13,6 +13,23 @@ export interface ReportScope {
   from: string;
   to: string;
   timezone: string;
+  /** Only payloads of these systems: inventory, system or cluster IDs (empty: all). */
+  hosts?: string[];
+  /** Only statuses of these services (empty: all). */
+  services?: string[];
+}
+
+/** The payload `p` belongs to one of the scope's hosts, when it names any. */
+function hostCondition(scope: ReportScope) {
+  if (!scope.hosts?.length) return sql`true`;
+  const hosts = sql`${scope.hosts}::uuid[]`;
+  return sql`(p.inventory_id = any(${hosts}) or p.system_id = any(${hosts}) or exists (
+    select 1 from gathering_requests g where g.org_id = p.org_id and g.request_id = p.request_id and g.cluster_id = any(${hosts})))`;
+}
+
+/** The status `s` is of one of the scope's services, when it names any. */
+function serviceCondition(scope: ReportScope, alias = 's') {
+  return scope.services?.length ? sql`${sql.ref(`${alias}.service`)} = any(${scope.services}::text[])` : sql`true`;
 }
 
 export interface ReportSource {
@@ -53,9 +70,9 @@ const statuses: ReportSource = {
           from payload_statuses s
           -- Per row, in index order: the plan stays a walk along (date, id) however the statistics look.
           cross join lateral (
-            select request_id, account, org_id, inventory_id, system_id from payloads
-            where id = s.payload_id and org_id = ${scope.orgId}) p
-          where s.date >= ${scope.from}::timestamptz and s.date < ${scope.to}::timestamptz
+            select request_id, account, org_id, inventory_id, system_id from payloads p
+            where p.id = s.payload_id and p.org_id = ${scope.orgId} and ${hostCondition(scope)}) p
+          where s.date >= ${scope.from}::timestamptz and s.date < ${scope.to}::timestamptz and ${serviceCondition(scope)}
             ${after ? sql`and s.date >= ${after.date}::timestamptz and (s.date, s.id) > (${after.date}::timestamptz, ${after.id}::bigint)` : sql``}
           order by s.date, s.id
           limit ${batchSize}`.execute(trx);
@@ -86,12 +103,14 @@ const payloads: ReportSource = {
             to_char(span.first, ${LOCAL_TIME}) as first_status_at, to_char(span.last, ${LOCAL_TIME}) as last_status_at,
             ((extract(epoch from span.last) - extract(epoch from span.first)) * 1000000)::bigint::text as total_us,
             (select json_object_agg(latest.service, latest.status) from (
-              select distinct on (service) service, status from payload_statuses
-              where payload_id = p.id order by service, date desc, id desc) latest) as services
+              select distinct on (service) service, status from payload_statuses s
+              where s.payload_id = p.id and ${serviceCondition(scope)} order by service, date desc, id desc) latest) as services
           from payloads p
-          left join lateral (
-            select min(date) as first, max(date) as last from payload_statuses where payload_id = p.id) span on true
+          join lateral (
+            select min(date) as first, max(date) as last, count(*) as statuses from payload_statuses s
+            where s.payload_id = p.id and ${serviceCondition(scope)}) span on span.statuses > 0 or ${scope.services?.length ? sql`false` : sql`true`}
           where p.org_id = ${scope.orgId} and p.created_at >= ${scope.from}::timestamptz and p.created_at < ${scope.to}::timestamptz
+            and ${hostCondition(scope)}
             ${after ? sql`and p.created_at >= ${after.createdAt}::timestamptz and (p.created_at, p.id) > (${after.createdAt}::timestamptz, ${after.id}::bigint)` : sql``}
           order by p.created_at, p.id
           limit ${batchSize}`.execute(trx);
@@ -126,7 +145,7 @@ const successRate: ReportSource = {
         count(*) filter (where s.status = 'error') as error
       from payload_statuses s join payloads p on p.id = s.payload_id
       where p.org_id = ${scope.orgId} and s.date >= ${scope.from}::timestamptz and s.date < ${scope.to}::timestamptz
-        and s.status in ('success', 'error')
+        and s.status in ('success', 'error') and ${hostCondition(scope)} and ${serviceCondition(scope)}
       group by s.service order by s.service`.execute(db);
     yield rows.map((row) => {
       const success = Number(row.success);
@@ -136,8 +155,47 @@ const successRate: ReportSource = {
   },
 };
 
-export const REPORT_SOURCES: Record<ReportType, ReportSource> = {
+/**
+ * The summary a schedule of type `generic` mails: per service, how many
+ * payloads it handled, its success rate, and the median and 95th percentile of
+ * the time a payload spent in it (its first status to its last).
+ */
+const generic: ReportSource = {
+  columns: ['service', 'payloads', 'statuses', 'success', 'error', 'success_percent', 'median_time', 'p95_time'],
+  async *batches(db, scope) {
+    const { rows } = await sql<{ service: string; payloads: string; statuses: string; success: string; error: string; median_us: string; p95_us: string }>`
+      select service, count(*) as payloads, sum(statuses) as statuses, sum(success) as success, sum(error) as error,
+        round(percentile_cont(0.5) within group (order by spent_us))::bigint::text as median_us,
+        round(percentile_cont(0.95) within group (order by spent_us))::bigint::text as p95_us
+      from (
+        select s.payload_id, s.service, count(*) as statuses,
+          count(*) filter (where s.status = 'success') as success, count(*) filter (where s.status = 'error') as error,
+          (extract(epoch from max(s.date)) - extract(epoch from min(s.date))) * 1000000 as spent_us
+        from payload_statuses s join payloads p on p.id = s.payload_id
+        where p.org_id = ${scope.orgId} and s.date >= ${scope.from}::timestamptz and s.date < ${scope.to}::timestamptz
+          and ${hostCondition(scope)} and ${serviceCondition(scope)}
+        group by s.payload_id, s.service) per_payload
+      group by service order by service`.execute(db);
+    yield rows.map((row) => {
+      const success = Number(row.success);
+      const error = Number(row.error);
+      return {
+        service: row.service,
+        payloads: Number(row.payloads),
+        statuses: Number(row.statuses),
+        success,
+        error,
+        success_percent: percent(success, success + error),
+        median_time: formatDuration(BigInt(row.median_us)),
+        p95_time: formatDuration(BigInt(row.p95_us)),
+      };
+    });
+  },
+};
+
+export const REPORT_SOURCES: Record<ReportType | 'generic', ReportSource> = {
   statuses,
   payloads,
   'success-rate': successRate,
+  generic,
 };

@@ -1,0 +1,114 @@
+import { sql, type Kysely } from 'kysely';
+import type { Schema } from '../db/schema.ts';
+import { invalid } from '../errors.ts';
+import { REPORT_TYPES } from '../reports/report-types.ts';
+import { REPORT_FORMATS } from '../reports/writers.ts';
+import { canonicalUuid } from '../shared/request-id.ts';
+
+export const FREQUENCIES = ['daily', 'weekly', 'monthly'] as const;
+export type Frequency = (typeof FREQUENCIES)[number];
+
+/** The attributes a user sets; the server sets the rest. */
+export interface ScheduleAttrs {
+  name: string;
+  type: string;
+  schedule: Frequency;
+  timezone: string;
+  hosts: string[];
+  services: string[] | null;
+  send_to: string[];
+  send_via: 'email';
+  format: string;
+}
+
+const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>"]+$/;
+const MAX_RECIPIENTS = 50;
+const MAX_LIST = 1000;
+const NAME_MAX = 200;
+
+function stringList(value: unknown, field: string, max: number): string[] {
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item.trim() === '')) {
+    throw invalid(field, 'must be a list of non-empty strings');
+  }
+  if (value.length > max) throw invalid(field, `may hold at most ${max} entries`);
+  return [...new Set(value.map((item: string) => item.trim()))];
+}
+
+const readers: { [K in keyof ScheduleAttrs]: (value: unknown) => ScheduleAttrs[K] } = {
+  name: (value) => {
+    if (typeof value !== 'string' || value.trim() === '' || value.length > NAME_MAX) {
+      throw invalid('name', `must be a non-empty string of at most ${NAME_MAX} characters`);
+    }
+    return value.trim();
+  },
+  type: (value) => {
+    const types = [...REPORT_TYPES, 'generic'];
+    if (typeof value !== 'string' || !types.includes(value)) throw invalid('type', `must be one of ${types.join(', ')}`);
+    return value;
+  },
+  schedule: (value) => {
+    if (!(FREQUENCIES as readonly unknown[]).includes(value)) throw invalid('schedule', `must be one of ${FREQUENCIES.join(', ')}`);
+    return value as Frequency;
+  },
+  timezone: (value) => {
+    if (typeof value !== 'string' || value === '') throw invalid('timezone', 'must be an IANA time zone name such as Europe/Rome');
+    return value;
+  },
+  hosts: (value) => {
+    if (value === null || value === undefined) return [];
+    return stringList(value, 'hosts', MAX_LIST).map((host) => {
+      const uuid = canonicalUuid(host);
+      if (!uuid) throw invalid('hosts', `"${host}" is not an inventory, system or cluster ID (a UUID)`);
+      return uuid;
+    });
+  },
+  services: (value) => {
+    if (value === null || value === undefined) return null;
+    const services = stringList(value, 'services', MAX_LIST).map((service) => service.toLowerCase());
+    return services.length === 0 ? null : services;
+  },
+  send_to: (value) => {
+    const addresses = stringList(value, 'send_to', MAX_RECIPIENTS);
+    if (addresses.length === 0) throw invalid('send_to', 'must name at least one e-mail address');
+    for (const address of addresses) {
+      if (address.length > 254 || !EMAIL.test(address)) throw invalid('send_to', `"${address}" is not an e-mail address`);
+    }
+    return addresses;
+  },
+  send_via: (value) => {
+    if (value !== 'email') throw invalid('send_via', 'must be email');
+    return 'email';
+  },
+  format: (value) => {
+    if (!(REPORT_FORMATS as readonly unknown[]).includes(value)) throw invalid('format', `must be one of ${REPORT_FORMATS.join(', ')}`);
+    return value as string;
+  },
+};
+
+const REQUIRED: (keyof ScheduleAttrs)[] = ['name', 'type', 'schedule', 'timezone', 'send_to'];
+const DEFAULTS: Partial<ScheduleAttrs> = { hosts: [], services: null, send_via: 'email', format: 'csv' };
+
+/**
+ * Reads the attributes of a new schedule (`partial` false) or of a change to one
+ * (`partial` true: only those given). Unknown attributes are refused, so that a
+ * misspelt one is not silently ignored. Throws naming the bad attribute.
+ */
+export async function readScheduleAttrs(db: Kysely<Schema>, body: unknown, partial: boolean): Promise<Partial<ScheduleAttrs>> {
+  const container = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  const attrs = container && 'attrs' in container ? container.attrs : container;
+  if (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs)) throw invalid('attrs', 'must be an object of schedule attributes');
+  const given = attrs as Record<string, unknown>;
+  const result: Record<string, unknown> = partial ? {} : { ...DEFAULTS };
+  for (const [key, value] of Object.entries(given)) {
+    if (!(key in readers)) throw invalid(key, `is not a schedule attribute; they are ${Object.keys(readers).join(', ')}`);
+    result[key] = readers[key as keyof ScheduleAttrs](value);
+  }
+  if (!partial) for (const key of REQUIRED) if (!(key in given)) throw invalid(key, 'is required');
+  if (partial && Object.keys(result).length === 0) throw invalid('attrs', 'name at least one attribute to change');
+  if (typeof result.timezone === 'string') {
+    const { rows } = await sql<{ known: boolean }>`
+      select exists (select 1 from pg_timezone_names where name = ${result.timezone}) as known`.execute(db);
+    if (!rows[0].known) throw invalid('timezone', `"${result.timezone}" is not an IANA time zone name`);
+  }
+  return result as Partial<ScheduleAttrs>;
+}

@@ -1,0 +1,144 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Schema } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import type { Frequency, ScheduleAttrs } from './schedule-attrs.ts';
+
+export const UNIT: Record<Frequency, { trunc: string; step: string }> = {
+  daily: { trunc: 'day', step: '1 day' },
+  weekly: { trunc: 'week', step: '1 week' },
+  monthly: { trunc: 'month', step: '1 month' },
+};
+
+/** The period of `frequency` holding the instant `at`, as its local start, in `timezone` (weeks start on Monday). */
+function periodStart(frequency: Frequency, timezone: string, at: Date): RawBuilder<string> {
+  return sql`date_trunc(${UNIT[frequency].trunc}, ${at.toISOString()}::timestamptz at time zone ${timezone})`;
+}
+
+export interface ScheduleView {
+  id: string;
+  name: string;
+  type: string;
+  schedule: string;
+  timezone: string;
+  hosts: string[];
+  services: string[] | null;
+  send_to: string[];
+  send_via: string;
+  format: string;
+  scheduled_by: string;
+  scheduled_at: number;
+  start_timestamp: number | null;
+  end_timestamp: number | null;
+}
+
+const micros = (column: string) => sql`(extract(epoch from ${sql.ref(column)}) * 1000000)::bigint::text`;
+const viewColumns = sql`id::text as id, name, type, schedule, timezone, hosts, services, send_to, send_via, format,
+  scheduled_by, ${micros('scheduled_at')} as scheduled_at, ${micros('start_timestamp')} as start_timestamp,
+  ${micros('end_timestamp')} as end_timestamp`;
+
+type ViewRow = Omit<ScheduleView, 'scheduled_at' | 'start_timestamp' | 'end_timestamp'> & {
+  scheduled_at: string;
+  start_timestamp: string | null;
+  end_timestamp: string | null;
+};
+
+const toView = (row: ViewRow): ScheduleView => ({
+  ...row,
+  scheduled_at: Number(row.scheduled_at),
+  start_timestamp: row.start_timestamp === null ? null : Number(row.start_timestamp),
+  end_timestamp: row.end_timestamp === null ? null : Number(row.end_timestamp),
+});
+
+/** Creates a schedule; its first period is the one holding `now`, run when it ends. */
+export async function createSchedule(db: Kysely<Schema>, orgId: string, user: string, attrs: ScheduleAttrs, now: Date) {
+  const start = periodStart(attrs.schedule, attrs.timezone, now);
+  const { rows } = await sql<ViewRow>`
+    insert into report_schedules (org_id, name, type, schedule, timezone, hosts, services, send_to, send_via, format,
+      scheduled_by, scheduled_at, next_period_start, next_run_at)
+    values (${orgId}, ${attrs.name}, ${attrs.type}, ${attrs.schedule}, ${attrs.timezone}, ${attrs.hosts}::text[],
+      ${attrs.services}::text[], ${attrs.send_to}::text[], ${attrs.send_via}, ${attrs.format}, ${user},
+      ${now.toISOString()}::timestamptz, ${start},
+      (${start} + ${UNIT[attrs.schedule].step}::interval) at time zone ${attrs.timezone})
+    returning ${viewColumns}`.execute(db);
+  return toView(rows[0]);
+}
+
+export async function getSchedule(db: Kysely<Schema>, orgId: string, id: string): Promise<ScheduleView> {
+  const { rows } = /^\d{1,18}$/.test(id)
+    ? await sql<ViewRow>`select ${viewColumns} from report_schedules where org_id = ${orgId} and id = ${id}::bigint`.execute(db)
+    : { rows: [] };
+  if (rows.length === 0) throw new AppError('not_found', `schedule ${id} was not found`);
+  return toView(rows[0]);
+}
+
+/** Changes a schedule; a new frequency or time zone starts again from the period holding `now`. */
+export async function updateSchedule(db: Kysely<Schema>, orgId: string, id: string, changes: Partial<ScheduleAttrs>, now: Date) {
+  const current = await getSchedule(db, orgId, id);
+  const merged = { ...current, ...changes } as ScheduleAttrs;
+  const timing =
+    changes.schedule !== undefined || changes.timezone !== undefined
+      ? sql`, next_period_start = ${periodStart(merged.schedule, merged.timezone, now)},
+          next_run_at = (${periodStart(merged.schedule, merged.timezone, now)} + ${UNIT[merged.schedule].step}::interval) at time zone ${merged.timezone}`
+      : sql``;
+  await sql`
+    update report_schedules set name = ${merged.name}, type = ${merged.type}, schedule = ${merged.schedule},
+      timezone = ${merged.timezone}, hosts = ${merged.hosts}::text[], services = ${merged.services}::text[],
+      send_to = ${merged.send_to}::text[], send_via = ${merged.send_via}, format = ${merged.format} ${timing}
+    where org_id = ${orgId} and id = ${id}::bigint`.execute(db);
+  return getSchedule(db, orgId, id);
+}
+
+/**
+ * Deletes the org's schedules among `ids`; their tasks stay, now with
+ * `configuration_id` 0. Unknown IDs and other orgs' schedules are refused
+ * whole, naming them.
+ */
+export async function deleteSchedules(db: Kysely<Schema>, orgId: string, ids: string[]) {
+  await db.transaction().execute(async (trx) => {
+    const { rows } = await sql<{ id: string }>`
+      select id::text as id from report_schedules where org_id = ${orgId} and id = any(${ids}::bigint[]) for update`.execute(trx);
+    const found = new Set(rows.map((row) => row.id));
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length > 0) throw new AppError('not_found', `schedules not found: ${missing.join(', ')}`);
+    await sql`update tasks set configuration_id = 0 where org_id = ${orgId} and configuration_id = any(${ids}::bigint[])`.execute(trx);
+    await sql`delete from report_schedules where org_id = ${orgId} and id = any(${ids}::bigint[])`.execute(trx);
+  });
+}
+
+/** UNIX microseconds as a timestamptz, exactly. */
+const fromMicros = (value: number) => sql`timestamptz 'epoch' + ${value}::bigint * interval '1 microsecond'`;
+
+export interface ScheduleFilters {
+  id?: string;
+  idList?: string[];
+  name?: string;
+  type?: string;
+  schedule?: string;
+  scheduledAtStart?: number;
+  scheduledAtEnd?: number;
+  scheduledBy?: string;
+}
+
+export async function listSchedules(
+  db: Kysely<Schema>,
+  orgId: string,
+  filters: ScheduleFilters,
+  page?: { page: number; pageSize: number },
+) {
+  const conditions = [sql`org_id = ${orgId}`];
+  if (filters.id !== undefined) conditions.push(sql`id = ${filters.id}::bigint`);
+  if (filters.idList !== undefined) conditions.push(sql`id = any(${filters.idList}::bigint[])`);
+  if (filters.name !== undefined) conditions.push(sql`name ilike ${`%${filters.name.replace(/[\\%_]/g, '\\$&')}%`}`);
+  if (filters.type !== undefined) conditions.push(sql`type = ${filters.type}`);
+  if (filters.schedule !== undefined) conditions.push(sql`schedule = ${filters.schedule}`);
+  if (filters.scheduledAtStart !== undefined) conditions.push(sql`scheduled_at >= ${fromMicros(filters.scheduledAtStart)}`);
+  if (filters.scheduledAtEnd !== undefined) conditions.push(sql`scheduled_at <= ${fromMicros(filters.scheduledAtEnd)}`);
+  if (filters.scheduledBy !== undefined) conditions.push(sql`scheduled_by = ${filters.scheduledBy}`);
+  const where = sql.join(conditions, sql` and `);
+  const limit = page ? sql`limit ${page.pageSize} offset ${page.page * page.pageSize}` : sql``;
+  const [count, rows] = await Promise.all([
+    sql<{ n: number }>`select count(*)::int as n from report_schedules where ${where}`.execute(db),
+    sql<ViewRow>`select ${viewColumns} from report_schedules where ${where} order by id ${limit}`.execute(db),
+  ]);
+  return { count: count.rows[0].n, schedules: rows.rows.map(toView) };
+}

@@ -1,0 +1,238 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { bearerAuth } from '../auth/bearer-auth.ts';
+import { AppError, invalid } from '../errors.ts';
+import { toHttpError } from '../http-errors.ts';
+import type { ReportRouteDeps } from '../reports/jobs.routes.ts';
+import { readScheduleAttrs, type ScheduleAttrs } from './schedule-attrs.ts';
+import { runScheduleNow } from './scheduler.ts';
+import { createSchedule, deleteSchedules, getSchedule, listSchedules, updateSchedule, type ScheduleFilters } from './schedules.queries.ts';
+
+const Schedule = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  type: Type.String({ description: 'statuses, payloads, success-rate or generic' }),
+  schedule: Type.String({ description: 'daily, weekly or monthly' }),
+  timezone: Type.String(),
+  hosts: Type.Array(Type.String()),
+  services: Type.Union([Type.Array(Type.String()), Type.Null()]),
+  send_to: Type.Array(Type.String()),
+  send_via: Type.String(),
+  format: Type.String({ description: 'csv, json or json_bulk (an addition to the spec; default csv)' }),
+  scheduled_by: Type.String(),
+  scheduled_at: Type.Integer({ description: 'UNIX microseconds' }),
+  start_timestamp: Type.Union([Type.Integer(), Type.Null()], { description: 'first run, UNIX microseconds' }),
+  end_timestamp: Type.Union([Type.Integer(), Type.Null()], { description: 'last run, UNIX microseconds' }),
+});
+const Failure = Type.Object({ message: Type.String(), status: Type.String() });
+const failures = { 400: Failure, 401: Failure, 403: Failure, 404: Failure };
+const ok = <T>(message: string, data?: T) => ({ ...(data === undefined ? {} : { data }), message, status: 'ok' });
+const ScheduleBody = Type.Object({ data: Type.Object({ schedule: Schedule }), message: Type.String(), status: Type.String() });
+const IdParams = Type.Object({ schedule_id: Type.String() });
+
+/** The schedules API's error body, `{message, status: "error"}`. */
+function sendScheduleError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  const { status, message } = toHttpError(error);
+  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  return reply.code(status).send({ message, status: 'error' });
+}
+
+/** Words a refused request's message as the spec does: "Error creating new schedule: name: is required". */
+function wordedAs<A extends unknown[], R>(prefix: string, handler: (...args: A) => Promise<R>) {
+  return async (...args: A): Promise<R> => {
+    try {
+      return await handler(...args);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'invalid') throw new AppError('invalid', `${prefix}: ${error.message}`, error.details);
+      throw error;
+    }
+  };
+}
+
+function optionalInteger(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d{1,18}$/.test(value)) throw invalid(name, `must be a whole number, not "${value}"`);
+  return Number(value);
+}
+
+function readFilters(query: Record<string, string | undefined>): ScheduleFilters {
+  const text = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value.trim());
+  const idList = text(query.id_list)
+    ?.replace(/^\[|\]$/g, '')
+    .split(',')
+    .map((id) => id.trim().replace(/^"|"$/g, ''))
+    .filter(Boolean);
+  idList?.forEach((id) => optionalInteger('id_list', id));
+  return {
+    id: optionalInteger('id', query.id)?.toString(),
+    idList,
+    name: text(query.name),
+    type: text(query.type),
+    schedule: text(query.schedule),
+    scheduledAtStart: optionalInteger('scheduled_at_start', query.scheduled_at_start),
+    scheduledAtEnd: optionalInteger('scheduled_at_end', query.scheduled_at_end ?? query.scheduled_by_end),
+    scheduledBy: text(query.scheduled_by),
+  };
+}
+
+/** `paginate` is required; with it true, so are `page` (from 1) and `page_size` (1 to 100). */
+function readPaging(query: Record<string, string | undefined>) {
+  const fail = (reason: string) => new AppError('invalid', `Error with pagination fields: ${reason}`);
+  if (query.paginate !== 'true' && query.paginate !== 'false') throw fail('paginate must be true or false');
+  if (query.paginate === 'false') return undefined;
+  const page = Number(query.page);
+  const pageSize = Number(query.page_size);
+  if (!Number.isInteger(page) || page < 1) throw fail('page must be a whole number from 1');
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw fail('page_size must be a whole number from 1 to 100');
+  return { page: page - 1, pageSize };
+}
+
+export const scheduleRoutes: FastifyPluginAsyncTypebox<ReportRouteDeps> = async (app, deps) => {
+  const { db, now } = deps;
+  app.setErrorHandler(sendScheduleError);
+  const auth = bearerAuth(db);
+  const security = [{ bearerAuth: [] }];
+  const base = '/api/v1/reports/schedules';
+
+  app.get(
+    base,
+    {
+      onRequest: auth.require('data-reports:read'),
+      schema: {
+        summary: "List the org's report schedules",
+        description:
+          '`paginate` is required; when true, `page` (from 1) and `page_size` too, and `data.count` holds the number of matches. ' +
+          '`id_list` is comma-separated; `scheduled_by_end` is accepted for `scheduled_at_end`.',
+        security,
+        querystring: Type.Object({
+          paginate: Type.Optional(Type.String()),
+          page: Type.Optional(Type.String()),
+          page_size: Type.Optional(Type.String()),
+          id: Type.Optional(Type.String()),
+          id_list: Type.Optional(Type.String()),
+          name: Type.Optional(Type.String()),
+          type: Type.Optional(Type.String()),
+          schedule: Type.Optional(Type.String()),
+          scheduled_at_start: Type.Optional(Type.String({ description: 'UNIX microseconds' })),
+          scheduled_at_end: Type.Optional(Type.String({ description: 'UNIX microseconds' })),
+          scheduled_by_end: Type.Optional(Type.String({ description: 'the spec name of scheduled_at_end' })),
+          scheduled_by: Type.Optional(Type.String()),
+        }),
+        response: {
+          200: Type.Object({
+            data: Type.Object({ registries: Type.Array(Schedule), count: Type.Optional(Type.Integer()) }),
+            message: Type.String(),
+            status: Type.String(),
+          }),
+          ...failures,
+        },
+      },
+    },
+    async (request) => {
+      const paging = readPaging(request.query);
+      const filters = readFilters(request.query);
+      const { count, schedules } = await listSchedules(db, auth.callerOf(request).orgId, filters, paging);
+      return ok('List of report schedules', { registries: schedules, ...(paging ? { count } : {}) });
+    },
+  );
+
+  app.get(
+    `${base}/:schedule_id`,
+    {
+      onRequest: auth.require('data-reports:read'),
+      schema: { summary: 'One report schedule', security, params: IdParams, response: { 200: ScheduleBody, ...failures } },
+    },
+    async (request) => ok('Report schedule retrieved', { schedule: await getSchedule(db, auth.callerOf(request).orgId, request.params.schedule_id) }),
+  );
+
+  app.post(
+    base,
+    {
+      onRequest: auth.require('data-reports:write'),
+      schema: {
+        summary: 'Create a report schedule',
+        security,
+        body: Type.Object({ attrs: Type.Record(Type.String(), Type.Unknown()) }),
+        response: { 200: ScheduleBody, ...failures },
+      },
+      validatorCompiler: () => () => true,
+    },
+    wordedAs('Error creating new schedule', async (request) => {
+      const caller = auth.callerOf(request);
+      const attrs = (await readScheduleAttrs(db, request.body, false)) as ScheduleAttrs;
+      return ok('Report schedule created succesfully', { schedule: await createSchedule(db, caller.orgId, caller.userName, attrs, now()) });
+    }),
+  );
+
+  app.put(
+    `${base}/:schedule_id`,
+    {
+      onRequest: auth.require('data-reports:write'),
+      schema: {
+        summary: 'Change attributes of a report schedule',
+        security,
+        params: IdParams,
+        body: Type.Object({ attrs: Type.Record(Type.String(), Type.Unknown()) }),
+        response: { 200: ScheduleBody, ...failures },
+      },
+      validatorCompiler: () => () => true,
+    },
+    wordedAs('Error updating schedule', async (request) => {
+      const caller = auth.callerOf(request);
+      const changes = await readScheduleAttrs(db, request.body, true);
+      return ok('Report schedule updated succesfully', {
+        schedule: await updateSchedule(db, caller.orgId, request.params.schedule_id, changes, now()),
+      });
+    }),
+  );
+
+  app.delete(
+    '/api/v1/reports/registries',
+    {
+      onRequest: auth.require('data-reports:write'),
+      schema: {
+        summary: 'Delete report schedules; their tasks stay, with configuration_id 0',
+        security,
+        body: Type.Object({ schedules_ids: Type.Array(Type.String()) }),
+        response: { 200: Type.Object({ message: Type.String(), status: Type.String() }), ...failures },
+      },
+      validatorCompiler: () => () => true,
+    },
+    wordedAs('Error deleting report schedules', async (request) => {
+      const ids = (request.body as { schedules_ids?: unknown } | undefined)?.schedules_ids;
+      if (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => typeof id !== 'string' && typeof id !== 'number')) {
+        throw invalid('schedules_ids', 'must be a non-empty list of schedule IDs');
+      }
+      const texts = ids.map(String);
+      texts.forEach((id) => optionalInteger('schedules_ids', id));
+      await deleteSchedules(db, auth.callerOf(request).orgId, texts);
+      return ok('Schedules succesfully deleted');
+    }),
+  );
+
+  app.post(
+    `${base}/:schedule_id/run`,
+    {
+      onRequest: auth.require('data-reports:write'),
+      schema: {
+        summary: 'Run a schedule now for its last complete period, as a "send test" would (an addition to the spec)',
+        security,
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            data: Type.Object({ job_id: Type.String(), task_id: Type.Integer() }),
+            message: Type.String(),
+            status: Type.String(),
+          }),
+          ...failures,
+        },
+      },
+    },
+    async (request) => {
+      const caller = auth.callerOf(request);
+      const run = await runScheduleNow(deps, caller.orgId, request.params.schedule_id, caller.userName);
+      return ok('Report schedule run started', { job_id: run.jobId, task_id: run.taskId });
+    },
+  );
+};
