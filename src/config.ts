@@ -37,6 +37,15 @@ export interface Config {
   reportFileTtlDays: number;
   /** A rendering worker proves it is alive this often; a silent one's job is retried elsewhere. */
   reportHeartbeatSeconds: number;
+  /** SMTP server scheduled reports are mailed through, as a URL (`smtp://user:pass@host:587`). */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Larger files are mailed as a download link rather than attached. */
+  mailAttachmentMaxBytes: number;
+  mailMaxAttempts: number;
+  mailRetryDelaySeconds: number;
+  /** The address users reach Tracker at, for download links in mail. */
+  publicUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -109,5 +118,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     reportMaxAttempts: integer(env, 'REPORT_MAX_ATTEMPTS', 3, 1, 100),
     reportFileTtlDays: integer(env, 'REPORT_FILE_TTL_DAYS', 30, 1, 3650),
     reportHeartbeatSeconds: integer(env, 'REPORT_HEARTBEAT_SECONDS', 30, 10, 3600),
+    smtpUrl: optionalUrl(env, 'SMTP_URL'),
+    mailFrom: text(env, 'MAIL_FROM', 'Tracker <tracker@localhost>'),
+    mailAttachmentMaxBytes: integer(env, 'MAIL_ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024, 0, 1024 * 1024 * 1024),
+    mailMaxAttempts: integer(env, 'MAIL_MAX_ATTEMPTS', 5, 1, 100),
+    mailRetryDelaySeconds: integer(env, 'MAIL_RETRY_DELAY_SECONDS', 30, 1, 86_400),
+    publicUrl: (optionalUrl(env, 'PUBLIC_URL') ?? `http://${text(env, 'HOST', '127.0.0.1')}:${integer(env, 'PORT', 8080, 0, 65535)}`).replace(/\/+$/, ''),
   });
 }

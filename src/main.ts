@@ -43,7 +43,13 @@ async function serve(config: Readonly<Config>) {
   const reportQueue = await startReportQueue(
     database,
     { db: database.db, reportsDir: config.reportsDir, fileTtlDays: config.reportFileTtlDays, now: () => new Date() },
-    { maxAttempts: config.reportMaxAttempts, heartbeatSeconds: config.reportHeartbeatSeconds, work: true, log },
+    {
+      maxAttempts: config.reportMaxAttempts,
+      heartbeatSeconds: config.reportHeartbeatSeconds,
+      work: true,
+      mail: { config, maxAttempts: config.mailMaxAttempts, retryDelaySeconds: config.mailRetryDelaySeconds },
+      log,
+    },
   );
   const app = await buildApp({ db: database.db, config, partitions, enqueueReport: reportQueue.enqueue });
   const stopUpkeep = startUpkeep({

@@ -78,7 +78,14 @@ export async function startTestApp(
   const reportQueue = await startReportQueue(
     database,
     { db: database.db, reportsDir: config.reportsDir, fileTtlDays: config.reportFileTtlDays, now, batchSize: options.renderBatchSize },
-    { maxAttempts: config.reportMaxAttempts, heartbeatSeconds: config.reportHeartbeatSeconds, work: options.renderReports ?? true, pollingIntervalSeconds: 0.5, log: pino({ level: 'silent' }) },
+    {
+      maxAttempts: config.reportMaxAttempts,
+      heartbeatSeconds: config.reportHeartbeatSeconds,
+      work: options.renderReports ?? true,
+      pollingIntervalSeconds: 0.5,
+      mail: { config, maxAttempts: config.mailMaxAttempts, retryDelaySeconds: config.mailRetryDelaySeconds },
+      log: pino({ level: 'silent' }),
+    },
   );
   const app = await buildApp({
     db: database.db,

@@ -91,6 +91,15 @@ export interface ReportJobsTable {
   schedule_id: string | null;
   hosts: Generated<string[]>;
   services: Generated<string[]>;
+  send_to: Generated<string[]>;
+}
+
+export interface MailDeliveriesTable {
+  report_job_id: string;
+  recipient: string;
+  status: Generated<'pending' | 'sent' | 'failed'>;
+  attempts: Generated<number>;
+  last_error: string | null;
 }
 
 export interface ReportSchedulesTable {
@@ -157,4 +166,5 @@ export interface Schema {
   task_messages: TaskMessagesTable;
   report_schedules: ReportSchedulesTable;
   schedule_runs: ScheduleRunsTable;
+  mail_deliveries: MailDeliveriesTable;
 }

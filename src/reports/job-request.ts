@@ -19,6 +19,8 @@ export interface JobRequest {
   /** Only these systems (inventory, system or cluster IDs) and services; empty means all. */
   hosts?: string[];
   services?: string[];
+  /** Whom the finished file is mailed to (scheduled runs). */
+  sendTo?: string[];
 }
 
 const LOCAL = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?)?$/;

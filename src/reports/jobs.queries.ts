@@ -34,6 +34,7 @@ export interface ReportJobRow {
   schedule_id: string | null;
   hosts: string[];
   services: string[];
+  send_to: string[];
 }
 
 const jobColumns = sql`j.id::text as id, j.org_id, j.type, j.name, j.timezone, j.format, j.span_from_text, j.span_to_text,
@@ -41,7 +42,7 @@ const jobColumns = sql`j.id::text as id, j.org_id, j.type, j.name, j.timezone, j
   j.attempts, j.file_name, j.file_size::text as file_size, j.row_count::text as row_count, j.created_by,
   ${rfc3339Nanos('j.created_at')} as created_at, ${rfc3339Nanos('j.updated_at')} as updated_at,
   ${rfc3339Nanos('j.finished_at')} as finished_at, ${rfc3339Nanos('j.expires_at')} as expires_at, t.id::text as task_id,
-  j.schedule_id::text as schedule_id, j.hosts, j.services`;
+  j.schedule_id::text as schedule_id, j.hosts, j.services, j.send_to`;
 
 export interface NewJob {
   orgId: string;
@@ -86,6 +87,7 @@ export async function insertReportJob(trx: Transaction<Schema>, job: NewJob, enq
       schedule_id: job.configuration?.id ?? null,
       hosts: request.hosts ?? [],
       services: request.services ?? [],
+      send_to: request.sendTo ?? [],
     })
     .returning('id')
     .executeTakeFirstOrThrow();

@@ -10,7 +10,7 @@ import { withoutNulls } from '../shared/sql.ts';
 import { finishTask } from '../tasks/tasks.queries.ts';
 import { readJobRequest } from './job-request.ts';
 import { createReportJob, getReportJob, listReportJobs, moveReportJob, type Enqueue, type ReportJobRow } from './jobs.queries.ts';
-import { reportFilePath } from './render.ts';
+import { downloadName, reportFilePath } from './render.ts';
 import { sendReportError } from './reports.errors.ts';
 import { CONTENT_TYPES, type ReportFormat } from './writers.ts';
 
@@ -72,12 +72,6 @@ function jobEnvelope(row: ReportJobRow) {
     }),
     _links: { self: { href: `${base}/jobs/${row.id}` }, files: { href: `${base}/files/${row.id}` } },
   };
-}
-
-/** A filename a person can keep: the job's name in safe characters, its ID and the format's extension. */
-function downloadName(row: ReportJobRow) {
-  const slug = row.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'report';
-  return `${slug}-${row.id}.${row.file_name?.split('.').pop()}`;
 }
 
 export const reportJobRoutes: FastifyPluginAsyncTypebox<ReportRouteDeps> = async (app, { db, config, now, enqueue }) => {

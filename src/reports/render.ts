@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { addTaskMessage, finishTask } from '../tasks/tasks.queries.ts';
-import { getReportJob, moveReportJob } from './jobs.queries.ts';
+import { getReportJob, moveReportJob, type ReportJobRow } from './jobs.queries.ts';
 import { REPORT_SOURCES, type ReportType } from './report-types.ts';
 import { EXTENSIONS, ReportFileWriter, type ReportFormat } from './writers.ts';
 
@@ -15,6 +15,8 @@ export interface RenderDeps {
   now: () => Date;
   /** Rows read from the database at a time. */
   batchSize?: number;
+  /** Queues the mail of a finished report to its recipients, in the transaction that marks it done. */
+  enqueueMail?: (trx: Transaction<Schema>, jobId: string, recipients: string[]) => Promise<void>;
 }
 
 const PROGRESS_EVERY_ROWS = 100_000;
@@ -22,6 +24,12 @@ const PROGRESS_EVERY_ROWS = 100_000;
 /** The file of a finished job; only ever a complete one, put in place by rename. */
 export function reportFilePath(reportsDir: string, fileName: string): string {
   return path.join(reportsDir, fileName);
+}
+
+/** A filename a person can keep: the job's name in safe characters, its ID and the format's extension. */
+export function downloadName(row: ReportJobRow) {
+  const slug = row.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'report';
+  return `${slug}-${row.id}.${row.file_name?.split('.').pop()}`;
 }
 
 /**
@@ -77,12 +85,20 @@ export async function renderReportJob(deps: RenderDeps, jobId: string, attempt: 
   await fs.promises.rename(temporary, finalPath);
   const size = (await fs.promises.stat(finalPath)).size;
   const finished = now();
-  const done = await moveReportJob(db, jobId, ['PROCESSING'], 'DONE', finished, {
-    file_name: fileName,
-    file_size: size,
-    row_count: rows,
-    finished_at: finished.toISOString(),
-    expires_at: new Date(finished.getTime() + deps.fileTtlDays * 86_400_000).toISOString(),
+  const recipients = deps.enqueueMail ? job.send_to : [];
+  const done = await db.transaction().execute(async (trx) => {
+    const moved = await moveReportJob(trx, jobId, ['PROCESSING'], 'DONE', finished, {
+      file_name: fileName,
+      file_size: size,
+      row_count: rows,
+      finished_at: finished.toISOString(),
+      expires_at: new Date(finished.getTime() + deps.fileTtlDays * 86_400_000).toISOString(),
+    });
+    if (moved && recipients.length > 0) {
+      await trx.insertInto('mail_deliveries').values(recipients.map((recipient) => ({ report_job_id: jobId, recipient }))).execute();
+      await deps.enqueueMail!(trx, jobId, recipients);
+    }
+    return moved;
   });
   if (!done) {
     await fs.promises.rm(finalPath, { force: true }); // deleted while it rendered
@@ -90,7 +106,10 @@ export async function renderReportJob(deps: RenderDeps, jobId: string, attempt: 
   }
   await removeLeftovers(deps.reportsDir, fileName);
   await addTaskMessage(db, job.task_id, `${rows} rows read`, finished);
-  await finishTask(db, job.task_id, 'End', `file written: ${fileName}, ${size} bytes`, finished);
+  const written = `file written: ${fileName}, ${size} bytes`;
+  // A mailed report's task ends once every recipient has an outcome.
+  if (recipients.length > 0) await addTaskMessage(db, job.task_id, `${written}; mailing ${recipients.length} recipient(s)`, finished);
+  else await finishTask(db, job.task_id, 'End', written, finished);
 }
 
 class Cancelled extends Error {}

@@ -4,8 +4,10 @@ import type { Database } from '../db/create-db.ts';
 import { addTaskMessage } from '../tasks/tasks.queries.ts';
 import { getReportJob, type Enqueue } from './jobs.queries.ts';
 import { failReportJob, renderReportJob, type RenderDeps } from './render.ts';
+import { deliverReport, type MailConfig } from '../schedules/mail.ts';
 
 const RENDER_QUEUE = 'report-render';
+const MAIL_QUEUE = 'report-mail';
 /** Where pg-boss puts a render whose worker stopped answering on its last attempt. */
 const ABANDONED_QUEUE = 'report-render-abandoned';
 
@@ -18,6 +20,8 @@ export interface ReportQueueOptions {
   superviseSeconds?: number;
   /** How often an idle worker looks for a job to render. */
   pollingIntervalSeconds?: number;
+  /** How finished scheduled reports are mailed; without it they are not. */
+  mail?: { config: MailConfig; maxAttempts: number; retryDelaySeconds: number };
   log: FastifyBaseLogger;
 }
 
@@ -33,7 +37,7 @@ export interface ReportQueue {
 export async function startReportQueue(
   database: Database,
   deps: RenderDeps,
-  { maxAttempts, heartbeatSeconds, work, superviseSeconds, pollingIntervalSeconds = 2, log }: ReportQueueOptions,
+  { maxAttempts, heartbeatSeconds, work, superviseSeconds, pollingIntervalSeconds = 2, mail, log }: ReportQueueOptions,
 ): Promise<ReportQueue> {
   const boss = new PgBoss({
     ...database.bossConnection,
@@ -52,10 +56,31 @@ export async function startReportQueue(
     deadLetter: ABANDONED_QUEUE,
   });
 
+  await boss.createQueue(MAIL_QUEUE, {
+    retryLimit: (mail?.maxAttempts ?? 1) - 1,
+    retryDelay: mail?.retryDelaySeconds ?? 1,
+    retryBackoff: true,
+    expireInSeconds: 600,
+  });
+  const renderDeps: RenderDeps = mail
+    ? {
+        ...deps,
+        enqueueMail: async (trx, jobId, recipients) => {
+          for (const recipient of recipients) await boss.send(MAIL_QUEUE, { jobId, recipient }, { db: fromKysely(trx) });
+        },
+      }
+    : deps;
+
   if (work) {
     await boss.work<{ jobId: string }>(RENDER_QUEUE, { localConcurrency: 1, pollingIntervalSeconds }, async ([job]) => {
-      await renderAttempt(deps, job, maxAttempts, log);
+      await renderAttempt(renderDeps, job, maxAttempts, log);
     });
+    if (mail) {
+      const mailDeps = { db: deps.db, config: mail.config, now: deps.now };
+      await boss.work<{ jobId: string; recipient: string }>(MAIL_QUEUE, { localConcurrency: 2, pollingIntervalSeconds }, async ([job]) => {
+        await deliverReport(mailDeps, job.data.jobId, job.data.recipient, job.retryCount + 1, mail.maxAttempts);
+      });
+    }
     await boss.work<{ jobId: string }>(ABANDONED_QUEUE, { pollingIntervalSeconds }, async ([job]) => {
       await failReportJob(deps, job.data.jobId, `no worker finished it in ${maxAttempts} attempts`);
     });

@@ -18,6 +18,7 @@ export interface SchedulerDeps {
 
 interface DueSchedule {
   id: string;
+  send_to: string[];
   org_id: string;
   name: string;
   type: string;
@@ -59,6 +60,7 @@ function jobRequest(schedule: DueSchedule, period: Period): JobRequest {
     to: period.to,
     hosts: schedule.hosts,
     services: schedule.services ?? [],
+    sendTo: schedule.send_to,
   };
 }
 
@@ -77,7 +79,7 @@ export async function runDueSchedules({ db, enqueue, now }: SchedulerDeps): Prom
 async function runOneDuePeriod(trx: Transaction<Schema>, enqueue: Enqueue, now: Date): Promise<boolean> {
   const at = now.toISOString();
   const { rows } = await sql<DueSchedule & { next_start: string }>`
-    select id::text as id, org_id, name, type, schedule, timezone, format, scheduled_by, hosts, services,
+    select id::text as id, org_id, name, type, schedule, timezone, format, scheduled_by, hosts, services, send_to,
       to_char(next_period_start, ${LOCAL}) as next_start
     from report_schedules where next_run_at <= ${at}::timestamptz
     order by next_run_at, id limit 1 for update skip locked`.execute(trx);

@@ -37,3 +37,16 @@ alter table report_jobs add column schedule_id bigint references report_schedule
 -- What a scheduled report is narrowed to: systems (inventory, system or cluster IDs) and services; empty means all.
 alter table report_jobs add column hosts text[] not null default '{}';
 alter table report_jobs add column services text[] not null default '{}';
+-- Who a scheduled report is mailed to, copied from the schedule when the run starts.
+alter table report_jobs add column send_to text[] not null default '{}';
+
+-- One row per recipient of a report's mail: the run ends when every row has its outcome.
+create table mail_deliveries (
+  report_job_id bigint not null references report_jobs (id) on delete cascade,
+  recipient text not null,
+  -- pending, sent, failed
+  status text not null default 'pending',
+  attempts integer not null default 0,
+  last_error text,
+  primary key (report_job_id, recipient)
+);
