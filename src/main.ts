@@ -70,6 +70,8 @@ async function serve(config: Readonly<Config>) {
     if (stopping) return;
     stopping = true;
     app.log.info(`${signal} received: stopping`);
+    // Requests under way get a grace period; connections still open after it are cut.
+    setTimeout(() => app.server.closeAllConnections(), 10_000).unref();
     await app.close();
     await stopScheduler();
     await reportQueue.stop();
