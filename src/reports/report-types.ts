@@ -57,33 +57,57 @@ function inZone<T>(db: Kysely<Schema>, timezone: string, read: (trx: Transaction
   });
 }
 
+/** Where the previous batch ended: its last row's time (UTC text) and id. */
+interface Cursor {
+  cursor_at: string;
+  cursor_id: string;
+}
+
+/** Rows after the cursor in (`column`, `idColumn`) order. */
+function afterCursor(column: string, idColumn: string, after: Cursor | undefined) {
+  if (!after) return sql``;
+  const at = sql`${after.cursor_at}::timestamptz`;
+  return sql`and ${sql.ref(column)} >= ${at} and (${sql.ref(column)}, ${sql.ref(idColumn)}) > (${at}, ${after.cursor_id}::bigint)`;
+}
+
+/** Reads a keyset-ordered query batch after batch, each batch in its zone-set transaction, until one comes back short. */
+async function* keysetBatches<R extends Cursor>(
+  db: Kysely<Schema>,
+  scope: ReportScope,
+  batchSize: number,
+  read: (trx: Transaction<Schema>, after: Cursor | undefined) => Promise<R[]>,
+): AsyncGenerator<R[]> {
+  let after: Cursor | undefined;
+  for (;;) {
+    const rows = await inZone(db, scope.timezone, (trx) => read(trx, after));
+    if (rows.length === 0) return;
+    const { cursor_at, cursor_id } = rows[rows.length - 1];
+    after = { cursor_at, cursor_id };
+    yield rows;
+    if (rows.length < batchSize) return;
+  }
+}
+
 const statuses: ReportSource = {
   columns: ['date', 'request_id', 'service', 'source', 'status', 'status_msg', 'account', 'org_id', 'inventory_id', 'system_id'],
   async *batches(db, scope, batchSize) {
-    let after: { date: string; id: string } | undefined;
-    for (;;) {
-      const rows = await inZone(db, scope.timezone, async (trx) => {
-        const { rows } = await sql<ReportRow & { cursor_date: string; cursor_id: string }>`
-          select to_char(s.date, ${LOCAL_TIME}) as date, p.request_id, s.service, s.source, s.status, s.status_msg,
-            p.account, p.org_id, p.inventory_id::text as inventory_id, p.system_id::text as system_id,
-            to_char(s.date at time zone 'UTC', ${UTC_TIME}) as cursor_date, s.id::text as cursor_id
-          from payload_statuses s
-          -- Per row, in index order: the plan stays a walk along (date, id) however the statistics look.
-          cross join lateral (
-            select request_id, account, org_id, inventory_id, system_id from payloads p
-            where p.id = s.payload_id and p.org_id = ${scope.orgId} and ${hostCondition(scope)}) p
-          where s.date >= ${scope.from}::timestamptz and s.date < ${scope.to}::timestamptz and ${serviceCondition(scope)}
-            ${after ? sql`and s.date >= ${after.date}::timestamptz and (s.date, s.id) > (${after.date}::timestamptz, ${after.id}::bigint)` : sql``}
-          order by s.date, s.id
-          limit ${batchSize}`.execute(trx);
-        return rows;
-      });
-      if (rows.length === 0) return;
-      const last = rows[rows.length - 1];
-      after = { date: last.cursor_date, id: last.cursor_id };
-      yield rows.map(({ cursor_date: _date, cursor_id: _id, ...row }) => row);
-      if (rows.length < batchSize) return;
-    }
+    const batches = keysetBatches(db, scope, batchSize, async (trx, after) => {
+      const { rows } = await sql<ReportRow & Cursor>`
+        select to_char(s.date, ${LOCAL_TIME}) as date, p.request_id, s.service, s.source, s.status, s.status_msg,
+          p.account, p.org_id, p.inventory_id::text as inventory_id, p.system_id::text as system_id,
+          to_char(s.date at time zone 'UTC', ${UTC_TIME}) as cursor_at, s.id::text as cursor_id
+        from payload_statuses s
+        -- Per row, in index order: the plan stays a walk along (date, id) however the statistics look.
+        cross join lateral (
+          select request_id, account, org_id, inventory_id, system_id from payloads p
+          where p.id = s.payload_id and p.org_id = ${scope.orgId} and ${hostCondition(scope)}) p
+        where s.date >= ${scope.from}::timestamptz and s.date < ${scope.to}::timestamptz and ${serviceCondition(scope)}
+          ${afterCursor('s.date', 's.id', after)}
+        order by s.date, s.id
+        limit ${batchSize}`.execute(trx);
+      return rows;
+    });
+    for await (const rows of batches) yield rows.map(({ cursor_at: _at, cursor_id: _id, ...row }) => row);
   },
 };
 
@@ -93,45 +117,37 @@ const payloads: ReportSource = {
     'first_status_at', 'last_status_at', 'total_time', 'services',
   ],
   async *batches(db, scope, batchSize) {
-    let after: { createdAt: string; id: string } | undefined;
-    for (;;) {
-      const rows = await inZone(db, scope.timezone, async (trx) => {
-        const { rows } = await sql<PayloadReportRow>`
-          select p.id::text as id, p.request_id, p.account, p.org_id, p.inventory_id::text as inventory_id,
-            p.system_id::text as system_id, to_char(p.created_at, ${LOCAL_TIME}) as created_at,
-            to_char(p.created_at at time zone 'UTC', ${UTC_TIME}) as cursor_created_at,
-            to_char(span.first, ${LOCAL_TIME}) as first_status_at, to_char(span.last, ${LOCAL_TIME}) as last_status_at,
-            ((extract(epoch from span.last) - extract(epoch from span.first)) * 1000000)::bigint::text as total_us,
-            (select json_object_agg(latest.service, latest.status) from (
-              select distinct on (service) service, status from payload_statuses s
-              where s.payload_id = p.id and ${serviceCondition(scope)} order by service, date desc, id desc) latest) as services
-          from payloads p
-          join lateral (
-            select min(date) as first, max(date) as last, count(*) as statuses from payload_statuses s
-            where s.payload_id = p.id and ${serviceCondition(scope)}) span on span.statuses > 0 or ${scope.services?.length ? sql`false` : sql`true`}
-          where p.org_id = ${scope.orgId} and p.created_at >= ${scope.from}::timestamptz and p.created_at < ${scope.to}::timestamptz
-            and ${hostCondition(scope)}
-            ${after ? sql`and p.created_at >= ${after.createdAt}::timestamptz and (p.created_at, p.id) > (${after.createdAt}::timestamptz, ${after.id}::bigint)` : sql``}
-          order by p.created_at, p.id
-          limit ${batchSize}`.execute(trx);
-        return rows;
-      });
-      if (rows.length === 0) return;
-      const last = rows[rows.length - 1];
-      after = { createdAt: last.cursor_created_at, id: last.id };
-      yield rows.map(({ id: _id, cursor_created_at: _cursor, total_us, services, ...row }) => ({
+    const batches = keysetBatches(db, scope, batchSize, async (trx, after) => {
+      const { rows } = await sql<PayloadReportRow>`
+        select p.request_id, p.account, p.org_id, p.inventory_id::text as inventory_id,
+          p.system_id::text as system_id, to_char(p.created_at, ${LOCAL_TIME}) as created_at,
+          to_char(p.created_at at time zone 'UTC', ${UTC_TIME}) as cursor_at, p.id::text as cursor_id,
+          to_char(span.first, ${LOCAL_TIME}) as first_status_at, to_char(span.last, ${LOCAL_TIME}) as last_status_at,
+          ((extract(epoch from span.last) - extract(epoch from span.first)) * 1000000)::bigint::text as total_us,
+          (select json_object_agg(latest.service, latest.status) from (
+            select distinct on (service) service, status from payload_statuses s
+            where s.payload_id = p.id and ${serviceCondition(scope)} order by service, date desc, id desc) latest) as services
+        from payloads p
+        join lateral (
+          select min(date) as first, max(date) as last, count(*) as statuses from payload_statuses s
+          where s.payload_id = p.id and ${serviceCondition(scope)}) span on span.statuses > 0 or ${scope.services?.length ? sql`false` : sql`true`}
+        where p.org_id = ${scope.orgId} and p.created_at >= ${scope.from}::timestamptz and p.created_at < ${scope.to}::timestamptz
+          and ${hostCondition(scope)} ${afterCursor('p.created_at', 'p.id', after)}
+        order by p.created_at, p.id
+        limit ${batchSize}`.execute(trx);
+      return rows;
+    });
+    for await (const rows of batches) {
+      yield rows.map(({ cursor_at: _at, cursor_id: _id, total_us, services, ...row }) => ({
         ...row,
         total_time: total_us === null ? null : formatDuration(BigInt(total_us)),
         services: services ?? {},
       }));
-      if (rows.length < batchSize) return;
     }
   },
 };
 
-interface PayloadReportRow extends ReportRow {
-  id: string;
-  cursor_created_at: string;
+interface PayloadReportRow extends ReportRow, Cursor {
   total_us: string | null;
   services: Record<string, string> | null;
 }

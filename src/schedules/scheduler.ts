@@ -4,6 +4,7 @@ import type { Schema } from '../db/schema.ts';
 import type { JobRequest } from '../reports/job-request.ts';
 import { getReportJob, insertReportJob, type Enqueue } from '../reports/jobs.queries.ts';
 import type { ReportFormat } from '../reports/writers.ts';
+import { runPeriodically } from '../worker/periodic.ts';
 import type { Frequency } from './schedule-attrs.ts';
 import { getSchedule, UNIT } from './schedules.queries.ts';
 
@@ -137,25 +138,16 @@ const SCHEDULER_INTERVAL_MS = 60_000;
 
 /**
  * Looks for ended periods every minute, so that a run starts within a minute of
- * local midnight. Returns a stop function that waits for a pass under way.
+ * local midnight.
  */
 export function startScheduler(deps: SchedulerDeps, log: FastifyBaseLogger) {
-  let running: Promise<void> = Promise.resolve();
-  const pass = async () => {
-    try {
+  return runPeriodically(
+    'the scheduler',
+    SCHEDULER_INTERVAL_MS,
+    async () => {
       const runs = await runDueSchedules(deps);
       if (runs > 0) log.info({ runs }, 'scheduled reports started');
-    } catch (error) {
-      log.error({ err: error }, 'scheduler pass failed; trying again in a minute');
-    }
-  };
-  running = pass();
-  const timer = setInterval(() => {
-    running = running.then(pass);
-  }, SCHEDULER_INTERVAL_MS);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+    },
+    log,
+  );
 }
