@@ -17,7 +17,7 @@ import { startUpkeep } from './worker/upkeep.ts';
 const USAGE = `Usage: tracker <command>
 
 Commands:
-  serve                                             run the HTTP API and the background upkeep
+  serve                                             run the HTTP API, the report worker, the scheduler and the upkeep
   migrate                                           apply pending database migrations and exit
   token create --org ORG --user NAME --scopes a,b   create an API token and print it
   rules import FILE                                 replace the rule content catalogue with FILE (JSON)

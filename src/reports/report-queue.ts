@@ -31,8 +31,9 @@ export interface ReportQueue {
 }
 
 /**
- * The rendering queue on pg-boss. A job is tried up to `maxAttempts` times; a
- * worker that dies mid-job stops its heartbeat and the job is retried elsewhere.
+ * The report queues on pg-boss: rendering, and mailing scheduled reports. A
+ * render is tried up to `maxAttempts` times; a worker that dies mid-job stops
+ * its heartbeat and the job is retried elsewhere.
  */
 export async function startReportQueue(
   database: Database,
