@@ -8,14 +8,12 @@
  */
 import crypto from 'node:crypto';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { buildApp } from '../src/app.ts';
 import { createToken } from '../src/auth/tokens.ts';
 import { loadConfig } from '../src/config.ts';
 import { createDb, type Database } from '../src/db/create-db.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { startReportQueue } from '../src/reports/report-queue.ts';
-import pino from 'pino';
+import { enqueueOnlyReportQueue, withBenchDatabase } from './bench-database.ts';
 
 const { values } = parseArgs({
   options: {
@@ -51,14 +49,8 @@ function* generateEvents(count: number) {
 }
 
 async function run(label: string, database: Database) {
-  await migrate(database);
   const config = loadConfig({ LOG_LEVEL: 'warn', INGEST_MAX_EVENTS: String(BATCH) });
-  // Reports are not measured here: the queue only has to exist for the app.
-  const queue = await startReportQueue(
-    database,
-    { db: database.db, reportsDir: config.reportsDir, fileTtlDays: 1, now: () => new Date() },
-    { maxAttempts: 1, heartbeatSeconds: 10, work: false, log: pino({ level: 'warn' }) },
-  );
+  const queue = await enqueueOnlyReportQueue(database, config);
   const app = await buildApp({ db: database.db, config, enqueueReport: queue.enqueue });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const token = await createToken(database.db, { orgId: 'bench', userName: 'bench', scopes: ['statuses:write'] });
@@ -97,26 +89,11 @@ async function run(label: string, database: Database) {
   await queue.stop();
 }
 
-if (values.only !== 'pglite') {
-  const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `tracker_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const database = createDb({ databaseUrl: url.toString() });
-  try {
-    await run('postgres', database);
-  } finally {
-    await database.close();
-    await admin.query(`drop database ${name} with (force)`);
-    await admin.end();
-  }
-}
+if (values.only !== 'pglite') await withBenchDatabase((database) => run('postgres', database));
 if (values.only !== 'pg') {
   const database = createDb({});
   try {
+    await migrate(database);
     await run('pglite', database);
   } finally {
     await database.close();

@@ -9,14 +9,10 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
-import pino from 'pino';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { createDb } from '../src/db/create-db.ts';
-import { migrate } from '../src/db/migrate.ts';
 import { PartitionKeeper } from '../src/db/partitions.ts';
-import { startReportQueue } from '../src/reports/report-queue.ts';
+import { enqueueOnlyReportQueue, withBenchDatabase } from './bench-database.ts';
 import { ensureUpcomingPartitions } from '../src/worker/retention.ts';
 
 const { values } = parseArgs({
@@ -31,21 +27,11 @@ const REQUESTS = Number(values.requests);
 const NOW = new Date();
 const WEEK_AGO = new Date(NOW.getTime() - 7 * 86_400_000);
 
-const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const name = `tracker_bench_lookups_${process.pid}`;
-const admin = new pg.Client({ connectionString: serverUrl });
-await admin.connect();
-await admin.query(`create database ${name}`);
-const url = new URL(serverUrl);
-url.pathname = `/${name}`;
-const database = createDb({ databaseUrl: url.toString() });
-
 function percentile(sorted: number[], p: number) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-try {
-  await migrate(database);
+await withBenchDatabase(async (database) => {
   const partitions = new PartitionKeeper(database.db);
   await partitions.ensure(Array.from({ length: 9 }, (_, i) => new Date(WEEK_AGO.getTime() + (i - 1) * 86_400_000).toISOString().slice(0, 10)));
   await ensureUpcomingPartitions(partitions, NOW);
@@ -72,11 +58,7 @@ try {
   console.log(`generated ${counts.rows[0].payloads} payloads and ${counts.rows[0].statuses} statuses in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
   const config = loadConfig({ LOG_LEVEL: 'warn' });
-  const queue = await startReportQueue(
-    database,
-    { db: database.db, reportsDir: config.reportsDir, fileTtlDays: 1, now: () => new Date() },
-    { maxAttempts: 1, heartbeatSeconds: 10, work: false, log: pino({ level: 'warn' }) },
-  );
+  const queue = await enqueueOnlyReportQueue(database, config);
   const app = await buildApp({ db: database.db, config, enqueueReport: queue.enqueue });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   const windowStart = new Date(WEEK_AGO.getTime() + 3 * 86_400_000);
@@ -105,11 +87,7 @@ try {
   }
   await app.close();
   await queue.stop();
-} finally {
-  await database.close();
-  await admin.query(`drop database ${name} with (force)`);
-  await admin.end();
-}
+});
 
 /** The request IDs generated above are md5 of the row number. */
 function md5Of(i: number) {
