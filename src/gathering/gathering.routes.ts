@@ -48,6 +48,15 @@ export const gatheringRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (
 
   const notFound = (what: string) => new AppError('not_found', `${what} was not found`);
 
+  /** The caller's stored, unexpired request the path names, or a 404. */
+  async function storedRequestOf(request: { headers: IncomingHttpHeaders; params: { clusterID: string; requestID: string } }) {
+    const scope = await scopeOf(request, request.params.clusterID);
+    const requestId = gatheringRequestId(request.params.requestID);
+    const stored = await findClusterRequest(db, scope, requestId);
+    if (!stored) throw notFound(`request ${requestId} of cluster ${scope.clusterId}`);
+    return { clusterId: scope.clusterId, requestId, stored };
+  }
+
   app.get(
     '/cluster/:clusterID/request/:requestID/status',
     {
@@ -59,11 +68,8 @@ export const gatheringRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (
       },
     },
     async (request) => {
-      const scope = await scopeOf(request, request.params.clusterID);
-      const requestId = gatheringRequestId(request.params.requestID);
-      const stored = await findClusterRequest(db, scope, requestId);
-      if (!stored) throw notFound(`request ${requestId} of cluster ${scope.clusterId}`);
-      return { cluster: scope.clusterId, requestID: requestId, status: 'processed' };
+      const { clusterId, requestId } = await storedRequestOf(request);
+      return { cluster: clusterId, requestID: requestId, status: 'processed' };
     },
   );
 
@@ -139,10 +145,7 @@ export const gatheringRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (
       },
     },
     async (request) => {
-      const scope = await scopeOf(request, request.params.clusterID);
-      const requestId = gatheringRequestId(request.params.requestID);
-      const stored = await findClusterRequest(db, scope, requestId);
-      if (!stored) throw notFound(`request ${requestId} of cluster ${scope.clusterId}`);
+      const { clusterId, requestId, stored } = await storedRequestOf(request);
       const hits = await getRuleHits(db, stored.id);
       const withoutContent = hits.filter((hit) => hit.description === null);
       if (withoutContent.length > 0) {
@@ -154,7 +157,7 @@ export const gatheringRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (
       const report = hits
         .filter((hit) => hit.description !== null)
         .map((hit) => ({ rule_fqdn: hit.rule_fqdn, error_key: hit.error_key, description: hit.description!, total_risk: hit.total_risk! }));
-      return { cluster: scope.clusterId, requestID: requestId, status: 'processed', report };
+      return { cluster: clusterId, requestID: requestId, status: 'processed', report };
     },
   );
 };
