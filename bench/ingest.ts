@@ -1,101 +1,132 @@
-/**
- * Ingest benchmark: N status events through POST /v1/statuses over real HTTP, in
- * batches, from C concurrent clients, into a fresh database. Prints the time and
- * events per second, on PostgreSQL (BENCH_DATABASE_URL, default the local
- * server) and on in-memory PGlite.
- *
- *   node bench/ingest.ts [--events 100000] [--batch 1000] [--clients 1] [--only pg|pglite]
- */
-import crypto from 'node:crypto';
-import { parseArgs } from 'node:util';
-import { buildApp } from '../src/app.ts';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { createToken } from '../src/auth/tokens.ts';
-import { loadConfig } from '../src/config.ts';
-import { createDb, type Database } from '../src/db/create-db.ts';
-import { migrate } from '../src/db/migrate.ts';
-import { enqueueOnlyReportQueue, withBenchDatabase } from './bench-database.ts';
+import { PartitionKeeper } from '../src/db/partitions.ts';
+import { batchBodies, generateEvents, utcDays, type BenchEvent } from './events.ts';
+import { median, runLoad } from './http-load.ts';
+import { startTracker } from './server-process.ts';
+import { createTarget, withOpen, type BenchTarget, type TargetKind } from './targets.ts';
 
-const { values } = parseArgs({
-  options: {
-    events: { type: 'string', default: '100000' },
-    batch: { type: 'string', default: '1000' },
-    clients: { type: 'string', default: '1' },
-    only: { type: 'string' },
-  },
-});
-const EVENTS = Number(values.events);
-const BATCH = Number(values.batch);
-const CLIENTS = Number(values.clients);
-const SERVICES = ['ingress', 'puptoo', 'inventory', 'storage-broker', 'insights-engine', 'ccx-rules', 'advisor'];
-const STATUSES = ['received', 'processing', 'success'];
-
-/** Realistic events: 5–9 services a payload, 1–3 statuses each, spread over 7 days. */
-function* generateEvents(count: number) {
-  const start = Date.now() - 7 * 86_400_000;
-  let produced = 0;
-  while (produced < count) {
-    const requestId = crypto.randomBytes(16).toString('hex');
-    const org = String(1 + (produced % 5));
-    let time = start + Math.floor(Math.random() * 7 * 86_400_000);
-    const services = SERVICES.slice(0, 5 + Math.floor(Math.random() * 3));
-    for (const service of services) {
-      for (const status of STATUSES.slice(0, 1 + Math.floor(Math.random() * 3))) {
-        if (produced++ >= count) return;
-        time += Math.floor(Math.random() * 2000);
-        yield { service, status, request_id: requestId, org_id: org, account: `acct${org}`, date: new Date(time).toISOString() };
-      }
-    }
-  }
+export interface IngestFigures {
+  batchedPerSecond: number;
+  singlePerSecond: number;
+  copyPerSecond?: number;
+  serverPeakMb: number;
 }
 
-async function run(label: string, database: Database) {
-  const config = loadConfig({ LOG_LEVEL: 'warn', INGEST_MAX_EVENTS: String(BATCH) });
-  const queue = await enqueueOnlyReportQueue(database, config);
-  const app = await buildApp({ db: database.db, config, enqueueReport: queue.enqueue });
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  const token = await createToken(database.db, { orgId: 'bench', userName: 'bench', scopes: ['statuses:write'] });
-  const batches: string[] = [];
-  let batch: unknown[] = [];
-  for (const event of generateEvents(EVENTS)) {
-    batch.push(event);
-    if (batch.length === BATCH) {
-      batches.push(JSON.stringify(batch));
-      batch = [];
-    }
-  }
-  if (batch.length > 0) batches.push(JSON.stringify(batch));
+const BATCH = 1000;
+const CLIENTS = 4;
+const SINGLE_CLIENTS = 8;
 
-  const started = performance.now();
-  let next = 0;
-  const client = async () => {
-    while (next < batches.length) {
-      const body = batches[next++];
-      const response = await fetch(`${url}/v1/statuses`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body,
-      });
-      if (response.status !== 200) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
-      await response.arrayBuffer();
-    }
-  };
-  await Promise.all(Array.from({ length: CLIENTS }, client));
-  const seconds = (performance.now() - started) / 1000;
-  console.log(
-    `${label.padEnd(10)} ${EVENTS} events in batches of ${BATCH} from ${CLIENTS} client(s): ` +
-      `${seconds.toFixed(2)} s, ${Math.round(EVENTS / seconds)} events/s`,
-  );
-  await app.close();
-  await queue.stop();
+async function prepare(target: BenchTarget, events: BenchEvent[]): Promise<string> {
+  return withOpen(target, async (database) => {
+    await new PartitionKeeper(database.db).ensure(utcDays(events));
+    return createToken(database.db, { orgId: 'bench', userName: 'bench', scopes: ['statuses:write'] });
+  });
 }
 
-if (values.only !== 'pglite') await withBenchDatabase((database) => run('postgres', database));
-if (values.only !== 'pg') {
-  const database = createDb({});
+/**
+ * One round on a fresh database: EVENTS events in batches of 1,000 from 4
+ * clients, then SINGLE events one per request from 8, through a Tracker server
+ * process. Returns events per second of each and the server's peak memory.
+ */
+async function ingestRound(kind: TargetKind, batched: BenchEvent[], single: BenchEvent[]) {
+  const target = await createTarget(kind);
   try {
-    await migrate(database);
-    await run('pglite', database);
+    const token = await prepare(target, [...batched, ...single]);
+    const server = await startTracker(target.serverEnv);
+    try {
+      const headers = { authorization: `Bearer ${token}` };
+      const bodies = batchBodies(batched, BATCH);
+      const batchedRun = await runLoad({
+        url: server.url,
+        connections: CLIENTS,
+        next: (i) => ({ path: '/v1/statuses', method: 'POST', body: bodies[i], headers }),
+        stop: (sent) => sent >= bodies.length,
+      });
+      const singleBodies = single.map((event) => JSON.stringify(event));
+      const singleRun = await runLoad({
+        url: server.url,
+        connections: SINGLE_CLIENTS,
+        next: (i) => ({ path: '/v1/statuses', method: 'POST', body: singleBodies[i], headers }),
+        stop: (sent) => sent >= singleBodies.length,
+      });
+      return {
+        batchedPerSecond: batched.length / batchedRun.seconds,
+        singlePerSecond: single.length / singleRun.seconds,
+        serverPeakMb: server.peakMb(),
+      };
+    } finally {
+      await server.stop();
+    }
   } finally {
-    await database.close();
+    await target.drop();
   }
 }
+
+/** COPY text of the payloads (first seen first, so identity IDs 1..n follow that order) and of the statuses in 4 parts. */
+function copyText(events: BenchEvent[]) {
+  const payloads = new Map<string, { id: number; account: string; org: string; first: string }>();
+  const statusLines: string[] = [];
+  for (const event of events) {
+    let payload = payloads.get(event.request_id);
+    if (!payload) {
+      payload = { id: payloads.size + 1, account: event.account, org: event.org_id, first: event.date };
+      payloads.set(event.request_id, payload);
+    } else if (event.date < payload.first) payload.first = event.date;
+    statusLines.push(`${payload.id}\t${event.service}\t\\N\t${event.status}\t${event.status_msg ?? '\\N'}\t${event.date}\n`);
+  }
+  const payloadText = [...payloads].map(([requestId, p]) => `${requestId}\t${p.account}\t${p.org}\t${p.first}\n`).join('');
+  const part = Math.ceil(statusLines.length / CLIENTS);
+  const statusParts = Array.from({ length: CLIENTS }, (_, i) => statusLines.slice(i * part, (i + 1) * part).join(''));
+  return { payloadText, statusParts };
+}
+
+async function copyInto(client: pg.Client, statement: string, text: string) {
+  await pipeline(Readable.from([text]), client.query(copyFrom(statement)));
+}
+
+/** The ceiling: the same rows loaded with COPY straight into the same tables (PostgreSQL only), events per second. */
+async function copyRound(events: BenchEvent[]): Promise<number> {
+  const target = await createTarget('postgres');
+  const clients = Array.from({ length: CLIENTS }, () => new pg.Client({ connectionString: target.serverEnv.DATABASE_URL }));
+  try {
+    await prepare(target, events);
+    const { payloadText, statusParts } = copyText(events);
+    await Promise.all(clients.map((client) => client.connect()));
+    const started = performance.now();
+    await copyInto(clients[0], 'copy payloads (request_id, account, org_id, created_at) from stdin', payloadText);
+    await Promise.all(
+      statusParts.map((part, i) =>
+        copyInto(clients[i], 'copy payload_statuses (payload_id, service, source, status, status_msg, date) from stdin', part),
+      ),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const { rows } = await clients[0].query('select count(*)::int as n from payload_statuses');
+    if (rows[0].n !== events.length) throw new Error(`COPY stored ${rows[0].n} of ${events.length} statuses`);
+    return events.length / seconds;
+  } finally {
+    await Promise.all(clients.map((client) => client.end().catch(() => {})));
+    await target.drop();
+  }
+}
+
+export async function benchIngest(kind: TargetKind, options: { events: number; single: number; rounds: number }): Promise<IngestFigures> {
+  const batched = generateEvents(options.events);
+  const single = generateEvents(options.single);
+  const rounds = [];
+  for (let round = 0; round < options.rounds; round++) rounds.push(await ingestRound(kind, batched, single));
+  const copies = [];
+  if (kind === 'postgres') for (let round = 0; round < options.rounds; round++) copies.push(await copyRound(batched));
+  return {
+    batchedPerSecond: median(rounds.map((round) => round.batchedPerSecond)),
+    singlePerSecond: median(rounds.map((round) => round.singlePerSecond)),
+    copyPerSecond: copies.length > 0 ? median(copies) : undefined,
+    serverPeakMb: Math.max(...rounds.map((round) => round.serverPeakMb)),
+  };
+}
+
+

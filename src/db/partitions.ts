@@ -65,11 +65,15 @@ export class PartitionKeeper {
     // Names sort as their days do, and every partition is exactly one day.
     const old = rows.map((row) => row.name).filter((name) => name < cutoff).sort();
     for (const name of old) {
+      const day = `${name.slice(-8, -4)}-${name.slice(-4, -2)}-${name.slice(-2)}`;
       await this.db.transaction().execute(async (trx) => {
         await sql`select pg_advisory_xact_lock(${PARTITION_LOCK})`.execute(trx);
         await sql`drop table if exists ${sql.id(name)}`.execute(trx);
+        // Dropping fires no delete trigger: the day's counts go with it here (migration 0005).
+        await sql`delete from status_counts
+          where hour >= ${`${day}T00:00:00Z`}::timestamptz and hour < ${`${nextDay(day)}T00:00:00Z`}::timestamptz`.execute(trx);
       });
-      this.known.delete(`${name.slice(-8, -4)}-${name.slice(-4, -2)}-${name.slice(-2)}`);
+      this.known.delete(day);
     }
     return old;
   }

@@ -153,6 +153,25 @@ export interface TaskMessagesTable {
   time: Timestamp;
 }
 
+/** Per UTC hour of created_at, a change in the number of payloads (migration 0005). */
+export interface PayloadCountsTable {
+  hour: Timestamp;
+  account: string | null;
+  org_id: string | null;
+  n: string;
+  folded: Generated<boolean>;
+}
+
+/** Per UTC hour of date, a change in the number of statuses (migration 0005). */
+export interface StatusCountsTable {
+  hour: Timestamp;
+  service: string;
+  source: string | null;
+  status: string;
+  n: string;
+  folded: Generated<boolean>;
+}
+
 export interface Schema {
   payloads: PayloadsTable;
   payload_statuses: PayloadStatusesTable;
@@ -167,4 +186,6 @@ export interface Schema {
   report_schedules: ReportSchedulesTable;
   schedule_runs: ScheduleRunsTable;
   mail_deliveries: MailDeliveriesTable;
+  payload_counts: PayloadCountsTable;
+  status_counts: StatusCountsTable;
 }

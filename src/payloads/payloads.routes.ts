@@ -3,7 +3,8 @@ import { AppError, invalid } from '../errors.ts';
 import { withoutNulls } from '../shared/sql.ts';
 import type { PayloadTrackerDeps } from './deps.ts';
 import { computeDurations } from './durations.ts';
-import { countOutcomesSince, getPayloadStatuses, listPayloads, listStatuses, type Paging } from './payloads.queries.ts';
+import { countOutcomesSince } from './counts.ts';
+import { getPayloadStatuses, listPayloads, listStatuses, type Paging } from './payloads.queries.ts';
 import {
   errorResponses,
   PayloadDetail,

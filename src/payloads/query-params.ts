@@ -1,7 +1,7 @@
 import { invalid } from '../errors.ts';
 import { canonicalRequestId, canonicalUuid, REQUEST_ID_RULE } from '../shared/request-id.ts';
 import { parseTimestamp } from '../shared/timestamps.ts';
-import type { TimeRange } from './payloads.queries.ts';
+import type { TimeRange } from './conditions.ts';
 
 /** An empty parameter (`?account=`) counts as not given, as the frontend sends unset filters that way. */
 export function textParam(value: string | undefined): string | undefined {

@@ -1,4 +1,4 @@
-import type { ServiceOutcomes } from './payloads.queries.ts';
+import type { ServiceOutcomes } from './counts.ts';
 
 /** `part` of `whole` in percent, to two decimals; 0 of nothing is 0. */
 export const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 100);

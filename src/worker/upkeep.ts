@@ -3,11 +3,14 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { PartitionKeeper } from '../db/partitions.ts';
 import type { Schema } from '../db/schema.ts';
 import { purgeExpiredResults } from '../gathering/gathering.queries.ts';
+import { foldCounts } from '../payloads/counts.ts';
 import { expireReportFiles } from '../reports/expiry.ts';
 import { runPeriodically } from './periodic.ts';
 import { applyRetention, ensureUpcomingPartitions } from './retention.ts';
 
 const UPKEEP_INTERVAL_MS = 60 * 60_000;
+// Counts stay exact without folding; folding keeps the rows a count sums few.
+const FOLD_INTERVAL_MS = 10_000;
 
 export interface UpkeepDeps {
   db: Kysely<Schema>;
@@ -21,11 +24,13 @@ export interface UpkeepDeps {
 
 /**
  * Runs partition upkeep, retention, the purge of expired gathering results and
- * the deletion of expired report files, now and then hourly, in the background.
+ * the deletion of expired report files, now and then hourly, and the folding of
+ * the count summaries every ten seconds, in the background.
  */
 export function startUpkeep(deps: UpkeepDeps) {
   const { db, partitions, retentionDays, gatheringTtlMs, reportsDir, log, now = () => new Date() } = deps;
-  return runPeriodically(
+  const stopFolding = runPeriodically('count folding', FOLD_INTERVAL_MS, () => foldCounts(db), log);
+  const stopHourly = runPeriodically(
     'upkeep',
     UPKEEP_INTERVAL_MS,
     async () => {
@@ -39,4 +44,8 @@ export function startUpkeep(deps: UpkeepDeps) {
     },
     log,
   );
+  return async () => {
+    await stopFolding();
+    await stopHourly();
+  };
 }

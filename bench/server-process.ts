@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+const ROOT = path.join(import.meta.dirname, '..');
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Resident memory of a process in MB, now and at its peak, from /proc. */
+function memoryOf(pid: number): { rssMb: number; peakMb: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+}
+
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  /** Resident memory samples (MB), one every 250 ms since the last `resetSamples`. */
+  samples: number[];
+  resetSamples(): void;
+  peakMb(): number;
+  stop(): Promise<void>;
+}
+
+async function waitUntilServing(url: string, child: ChildProcess): Promise<void> {
+  // Every server here answers /health once it listens (Tracker with 202 or 404, the bare one with 200).
+  for (let tries = 0; tries < 600; tries++) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+    try {
+      await fetch(`${url}/health`);
+      return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the server did not start within a minute');
+}
+
+/** Starts `args` (a script under the project and its arguments) as a child process serving HTTP on a free port. */
+export async function startServerProcess(args: string[], env: Record<string, string>, nodeFlags: string[] = []): Promise<ServerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...nodeFlags, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilServing(url, child);
+  const samples: number[] = [];
+  const sampler = setInterval(() => samples.push(memoryOf(child.pid!).rssMb), 250);
+  return {
+    url,
+    pid: child.pid!,
+    samples,
+    resetSamples: () => samples.splice(0),
+    peakMb: () => memoryOf(child.pid!).peakMb,
+    async stop() {
+      clearInterval(sampler);
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Tracker's `serve` with `env` (its database and reports directory), as an operator would run it. */
+export function startTracker(env: Record<string, string>) {
+  return startServerProcess(['src/main.ts', 'serve'], env);
+}

@@ -1,0 +1,157 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Schema } from '../db/schema.ts';
+import { allOf, equals, isBounded, timeConditions, type Condition, type TimeRange } from './conditions.ts';
+
+/*
+ * Exact counts from the hourly summaries of migration 0005: the sum of the
+ * summary rows of the hours wholly inside the time filter, plus the base rows of
+ * the partial hours at its edges, counted from the base table's index, in one
+ * statement so that both parts come from the same snapshot.
+ */
+
+type Timestamp = RawBuilder<string>;
+
+const at = (value: string | undefined) => sql`${value ?? null}::timestamptz`;
+
+/**
+ * The hours wholly inside `range`: from the first hour boundary at (or after,
+ * for `gt`) its lower bound to the last one at or before its upper bound;
+ * -infinity and infinity where it is open. Immutable, so folded into constants.
+ */
+function wholeHours(range: TimeRange): { from: Timestamp; to: Timestamp } {
+  return {
+    from: sql<string>`greatest(
+      count_hour(${at(range.gte)} - interval '1 microsecond') + interval '1 hour',
+      count_hour(${at(range.gt)}) + interval '1 hour',
+      '-infinity'::timestamptz)`,
+    to: sql<string>`least(count_hour(${at(range.lt)}), count_hour(${at(range.lte)}), 'infinity'::timestamptz)`,
+  };
+}
+
+const outside = (column: string, hours: { from: Timestamp; to: Timestamp }) =>
+  sql<boolean>`(${sql.ref(column)} < ${hours.from} or ${sql.ref(column)} >= ${hours.to})`;
+
+const inside = (hours: { from: Timestamp; to: Timestamp }) => sql<boolean>`hour >= ${hours.from} and hour < ${hours.to}`;
+
+async function single(db: Kysely<Schema>, query: RawBuilder<{ count: string }>): Promise<number> {
+  const { rows } = await query.execute(db);
+  return Number(rows[0].count);
+}
+
+export interface PayloadFilters {
+  account?: string;
+  orgId?: string;
+  inventoryId?: string;
+  systemId?: string;
+  createdAt: TimeRange;
+}
+
+export function payloadConditions(filters: PayloadFilters): Condition[] {
+  return [
+    ...equals('account', filters.account),
+    ...equals('org_id', filters.orgId),
+    ...equals('inventory_id', filters.inventoryId),
+    ...equals('system_id', filters.systemId),
+    ...timeConditions('created_at', filters.createdAt),
+  ];
+}
+
+/** How many payloads match. Inventory and system IDs are not summarized: a host's payloads are few. */
+export function countPayloads(db: Kysely<Schema>, filters: PayloadFilters): Promise<number> {
+  const where = payloadConditions(filters);
+  if (filters.inventoryId !== undefined || filters.systemId !== undefined) {
+    return single(db, sql`select count(*) as count from payloads where ${allOf(where)}`);
+  }
+  const hours = wholeHours(filters.createdAt);
+  const summarized = [...equals('account', filters.account), ...equals('org_id', filters.orgId), inside(hours)];
+  return single(
+    db,
+    sql`select (select coalesce(sum(n), 0) from payload_counts where ${allOf(summarized)})
+      + (select count(*) from payloads where ${allOf([...where, outside('created_at', hours)])}) as count`,
+  );
+}
+
+export interface StatusFilters {
+  service?: string;
+  source?: string;
+  status?: string;
+  statusMsg?: string;
+  date: TimeRange;
+  createdAt: TimeRange;
+}
+
+export function statusConditions(filters: StatusFilters): Condition[] {
+  return [
+    ...equals('s.service', filters.service),
+    ...equals('s.source', filters.source),
+    ...equals('s.status', filters.status),
+    ...equals('s.status_msg', filters.statusMsg),
+    ...timeConditions('s.date', filters.date),
+    ...timeConditions('s.created_at', filters.createdAt),
+  ];
+}
+
+/** How many statuses match. A filter on the message or on created_at is counted from the statuses themselves. */
+export function countStatuses(db: Kysely<Schema>, filters: StatusFilters): Promise<number> {
+  const where = statusConditions(filters);
+  if (filters.statusMsg !== undefined || isBounded(filters.createdAt)) {
+    return single(db, sql`select count(*) as count from payload_statuses s where ${allOf(where)}`);
+  }
+  const hours = wholeHours(filters.date);
+  const summarized = [
+    ...equals('service', filters.service),
+    ...equals('source', filters.source),
+    ...equals('status', filters.status),
+    inside(hours),
+  ];
+  return single(
+    db,
+    sql`select (select coalesce(sum(n), 0) from status_counts where ${allOf(summarized)})
+      + (select count(*) from payload_statuses s where ${allOf([...where, outside('s.date', hours)])}) as count`,
+  );
+}
+
+export interface ServiceOutcomes {
+  service: string;
+  success: number;
+  error: number;
+}
+
+/** Per service, the `success` and `error` statuses dated at or after `since`. */
+export async function countOutcomesSince(db: Kysely<Schema>, since: Date): Promise<ServiceOutcomes[]> {
+  const hours = wholeHours({ gte: since.toISOString() });
+  const { rows } = await sql<{ service: string; success: string; error: string }>`
+    select service, sum(success) as success, sum(error) as error from (
+      select service, coalesce(sum(n) filter (where status = 'success'), 0) as success,
+        coalesce(sum(n) filter (where status = 'error'), 0) as error
+      from status_counts where status in ('success', 'error') and ${inside(hours)}
+      group by service
+      union all
+      select service, count(*) filter (where status = 'success'), count(*) filter (where status = 'error')
+      from payload_statuses
+      where status in ('success', 'error') and date >= ${since.toISOString()}::timestamptz and date < ${hours.from}
+      group by service) parts
+    group by service
+    having sum(success) + sum(error) > 0
+    order by service`.execute(db);
+  return rows.map((row) => ({ service: row.service, success: Number(row.success), error: Number(row.error) }));
+}
+
+/**
+ * Folds the deltas the triggers appended into one row per group and hour. Rows
+ * appended meanwhile are not in this statement's snapshot and wait for the next
+ * fold; a concurrent fold skips the rows this one deleted.
+ */
+export async function foldCounts(db: Kysely<Schema>): Promise<void> {
+  await sql`
+    with hours as (select distinct hour from payload_counts where not folded),
+    gone as (delete from payload_counts c using hours where c.hour = hours.hour returning c.hour, c.account, c.org_id, c.n)
+    insert into payload_counts (hour, account, org_id, n, folded)
+    select hour, account, org_id, sum(n), true from gone group by 1, 2, 3 having sum(n) <> 0`.execute(db);
+  await sql`
+    with hours as (select distinct hour from status_counts where not folded),
+    gone as (delete from status_counts c using hours where c.hour = hours.hour
+      returning c.hour, c.service, c.source, c.status, c.n)
+    insert into status_counts (hour, service, source, status, n, folded)
+    select hour, service, source, status, sum(n), true from gone group by 1, 2, 3, 4 having sum(n) <> 0`.execute(db);
+}

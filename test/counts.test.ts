@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { PartitionKeeper } from '../src/db/partitions.ts';
+import { foldCounts } from '../src/payloads/counts.ts';
+import { applyRetention } from '../src/worker/retention.ts';
+import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
+
+// The list counts come from hourly summaries (migration 0005); every count here is
+// checked against count(*) over the base tables, on hour edges to the microsecond,
+// after payloads change hour and account, after folding, and after retention.
+
+const NOW = new Date('2026-11-25T12:00:00Z');
+let app: TestApp;
+let post: (body: unknown) => Promise<void>;
+
+const requestId = (i: number) => i.toString(16).padStart(32, '0');
+
+/** Events over 2026-11-24 09:00–13:00 UTC and two old days, with hour edges hit exactly. */
+function events() {
+  const list: Record<string, string>[] = [];
+  const dates = [
+    '2026-11-24T09:59:59.999999Z',
+    '2026-11-24T10:00:00Z',
+    '2026-11-24T10:00:00.000001Z',
+    '2026-11-24T10:30:00Z',
+    '2026-11-24T11:00:00Z',
+    '2026-11-24T11:59:59.999999Z',
+    '2026-11-24T12:15:00+01:00',
+    '2026-11-24T12:45:00Z',
+    '2026-10-01T12:00:00Z',
+    '2026-10-02T00:00:00Z',
+  ];
+  for (let i = 0; i < 40; i++) {
+    const date = dates[i % dates.length];
+    const base = { request_id: requestId(i), date, org_id: `org${i % 3}` };
+    list.push({ ...base, service: 'ingress', status: 'received', ...(i % 4 === 0 ? {} : { account: `acct${i % 2}` }) });
+    list.push({ ...base, service: 'puptoo', status: i % 5 === 0 ? 'error' : 'success', source: i % 2 ? 'insights-client' : '' });
+    if (i % 3 === 0) list.push({ ...base, service: 'advisor', status: 'success' });
+  }
+  return list.map((event) => (event.source === '' ? { ...event, source: undefined } : event));
+}
+
+before(async () => {
+  app = await startTestApp({ now: () => NOW });
+  const token = bearer(await app.token(['statuses:write']));
+  post = async (body) => assert.equal((await request(`${app.url}/v1/statuses`, { headers: token, body })).status, 200);
+  await post(events());
+});
+after(() => app.close());
+
+const apiCount = async (path: string) => {
+  const { status, body } = await request(`${app.url}${path}`);
+  assert.equal(status, 200, path);
+  return body.count as number;
+};
+
+const truth = async (table: 'payloads' | 'payload_statuses', where: ReturnType<typeof sql>) => {
+  const { rows } = await sql<{ n: string }>`select count(*) as n from ${sql.table(table)} where ${where}`.execute(app.database.db);
+  return Number(rows[0].n);
+};
+
+const ts = (value: string) => sql`${value}::timestamptz`;
+
+/** Each filter as a query string and as the condition count(*) checks it with. */
+const payloadCases: [string, ReturnType<typeof sql>][] = [
+  ['', sql`true`],
+  ['account=acct1', sql`account = 'acct1'`],
+  ['org_id=org2', sql`org_id = 'org2'`],
+  ['created_at_gte=2026-11-24T10:00:00Z', sql`created_at >= ${ts('2026-11-24T10:00:00Z')}`],
+  ['created_at_gt=2026-11-24T10:00:00Z', sql`created_at > ${ts('2026-11-24T10:00:00Z')}`],
+  ['created_at_lt=2026-11-24T11:00:00Z', sql`created_at < ${ts('2026-11-24T11:00:00Z')}`],
+  ['created_at_lte=2026-11-24T11:00:00Z', sql`created_at <= ${ts('2026-11-24T11:00:00Z')}`],
+  [
+    'created_at_gte=2026-11-24T09:59:59.999999Z&created_at_lt=2026-11-24T12:00:00.000001Z',
+    sql`created_at >= ${ts('2026-11-24T09:59:59.999999Z')} and created_at < ${ts('2026-11-24T12:00:00.000001Z')}`,
+  ],
+  [
+    'created_at_gte=2026-11-24T10:15:00Z&created_at_lt=2026-11-24T10:30:00Z',
+    sql`created_at >= ${ts('2026-11-24T10:15:00Z')} and created_at < ${ts('2026-11-24T10:30:00Z')}`,
+  ],
+  [
+    'account=acct0&created_at_gt=2026-11-24T09:00:00Z&created_at_lte=2026-11-24T12:00:00Z',
+    sql`account = 'acct0' and created_at > ${ts('2026-11-24T09:00:00Z')} and created_at <= ${ts('2026-11-24T12:00:00Z')}`,
+  ],
+  ['created_at_gte=2026-11-24T12:00:00Z&created_at_lt=2026-11-24T10:00:00Z', sql`false`],
+];
+
+const statusCases: [string, ReturnType<typeof sql>][] = [
+  ['', sql`true`],
+  ['service=puptoo&status=error', sql`service = 'puptoo' and status = 'error'`],
+  ['source=insights-client', sql`source = 'insights-client'`],
+  ['status=success&date_gte=2026-11-24T10:00:00Z', sql`status = 'success' and date >= ${ts('2026-11-24T10:00:00Z')}`],
+  [
+    'date_gt=2026-11-24T10:00:00Z&date_lte=2026-11-24T11:59:59.999999Z',
+    sql`date > ${ts('2026-11-24T10:00:00Z')} and date <= ${ts('2026-11-24T11:59:59.999999Z')}`,
+  ],
+  ['date_lt=2026-10-02T00:00:00Z', sql`date < ${ts('2026-10-02T00:00:00Z')}`],
+  ['status_msg=nothing', sql`status_msg = 'nothing'`],
+];
+
+async function assertCountsExact(when: string) {
+  for (const [query, where] of payloadCases) {
+    assert.equal(await apiCount(`/v1/payloads?${query}`), await truth('payloads', where), `${when}: payloads ?${query}`);
+  }
+  for (const [query, where] of statusCases) {
+    assert.equal(await apiCount(`/v1/statuses?${query}`), await truth('payload_statuses', where), `${when}: statuses ?${query}`);
+  }
+}
+
+async function successRateTruth() {
+  const { rows } = await sql<{ service: string; success: string; error: string }>`
+    select service, count(*) filter (where status = 'success') as success, count(*) filter (where status = 'error') as error
+    from payload_statuses where status in ('success', 'error') and date >= ${ts('2026-11-24T12:00:00Z')}
+    group by service order by service`.execute(app.database.db);
+  return Object.fromEntries(rows.map((row) => [row.service, { success: Number(row.success), error: Number(row.error) }]));
+}
+
+describe('exact counts from the hourly summaries', () => {
+  test('every filter, on and beside hour edges', async () => {
+    await assertCountsExact('as ingested');
+  });
+
+  test('a payload that moves to an earlier hour or gains an account is counted where it is now', async () => {
+    await post([
+      { request_id: requestId(3), service: 'ingress', status: 'processing', date: '2026-11-24T08:00:00Z' },
+      { request_id: requestId(4), service: 'ingress', status: 'processing', date: '2026-11-24T10:45:00Z', account: 'acct9' },
+      // Delivered again: stored once, counted once.
+      { request_id: requestId(5), service: 'ingress', status: 'received', date: '2026-11-24T12:15:00+01:00', org_id: 'org2' },
+    ]);
+    await assertCountsExact('after moves');
+  });
+
+  test('folding leaves one row per group and hour and changes no count', async () => {
+    await foldCounts(app.database.db);
+    const { rows } = await sql<{ unfolded: string; duplicates: string }>`
+      select (select count(*) from payload_counts where not folded) as unfolded,
+        (select count(*) from (select 1 from payload_counts group by hour, account, org_id having count(*) > 1) d) as duplicates`.execute(
+      app.database.db,
+    );
+    assert.deepEqual({ unfolded: Number(rows[0].unfolded), duplicates: Number(rows[0].duplicates) }, { unfolded: 0, duplicates: 0 });
+    await assertCountsExact('after folding');
+  });
+
+  test('SuccessRate over the last 24 hours matches the statuses, the partial first hour included', async () => {
+    const { body } = await request(`${app.url}/v1/stats?stat=SuccessRate`);
+    const expected = await successRateTruth();
+    assert.ok(Object.keys(expected).length > 0);
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(body.data).map(([service, rate]: [string, any]) => [service, { success: rate.success, error: rate.error }])),
+      expected,
+    );
+  });
+
+  test('retention takes the counts of dropped days and deleted payloads with it', async () => {
+    const result = await applyRetention(app.database.db, new PartitionKeeper(app.database.db), 30, NOW);
+    assert.deepEqual(result.droppedPartitions, ['payload_statuses_p20261001', 'payload_statuses_p20261002']);
+    assert.ok(result.deletedPayloads > 0);
+    await assertCountsExact('after retention');
+    await foldCounts(app.database.db);
+    await assertCountsExact('after retention and folding');
+  });
+});
