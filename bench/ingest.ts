@@ -115,8 +115,10 @@ async function copyRound(events: BenchEvent[]): Promise<number> {
 }
 
 export async function benchIngest(kind: TargetKind, options: { events: number; single: number; rounds: number }): Promise<IngestFigures> {
-  const batched = generateEvents(options.events);
-  const single = generateEvents(options.single);
+  // In the order of their dates, as the platform's services send them: a batch holds many payloads' events.
+  const byDate = (a: BenchEvent, b: BenchEvent) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0);
+  const batched = generateEvents(options.events).sort(byDate);
+  const single = generateEvents(options.single).sort(byDate);
   const rounds = [];
   for (let round = 0; round < options.rounds; round++) rounds.push(await ingestRound(kind, batched, single));
   const copies = [];

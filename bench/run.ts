@@ -4,21 +4,33 @@
  * (BENCH_DATABASE_URL, default the local server) by default; `--database pglite`
  * runs the ingest and lookup figures on the embedded database instead.
  *
- *   node bench/run.ts [--database postgres|pglite] [--only ingest,lookups,throughput,report,sustained]
- *                     [--events 1000000] [--payloads 1000000] [--rounds 3] [--explain]
+ *   node bench/run.ts [--database postgres|pglite] [--only ingest,lookups,throughput,sustained,report]
+ *                     [--events 1000000] [--single 20000] [--payloads 1000000] [--requests 200]
+ *                     [--rounds 3] [--explain]
+ *
+ * `--explain` prints EXPLAIN ANALYZE of every statement each lookup runs.
  */
 import { parseArgs } from 'node:util';
+import { createToken } from '../src/auth/tokens.ts';
 import { benchIngest } from './ingest.ts';
-import type { TargetKind } from './targets.ts';
+import { benchLookups } from './lookups.ts';
+import { explainLookups } from './explain.ts';
+import { benchReport } from './report.ts';
+import { generateScaleData } from './scale-data.ts';
+import { startTracker } from './server-process.ts';
+import { benchSustained } from './sustained.ts';
+import { createTarget, withOpen, type TargetKind } from './targets.ts';
+import { benchThroughput } from './throughput.ts';
 
 const { values } = parseArgs({
   options: {
     database: { type: 'string', default: 'postgres' },
-    only: { type: 'string', default: 'ingest,lookups,throughput,report,sustained' },
+    only: { type: 'string', default: 'ingest,lookups,throughput,sustained,report' },
     events: { type: 'string', default: '1000000' },
     single: { type: 'string', default: '20000' },
     payloads: { type: 'string', default: '1000000' },
     rounds: { type: 'string', default: '3' },
+    requests: { type: 'string', default: '200' },
     explain: { type: 'boolean', default: false },
   },
 });
@@ -45,6 +57,61 @@ if (sections.has('ingest')) {
   }
   add('Ingest, one event per request from 8 clients (events/s)', fixed(ingest.singlePerSecond));
   add('Server peak RSS during ingest (MB)', fixed(ingest.serverPeakMb));
+}
+
+const scaleSections = ['lookups', 'throughput', 'sustained', 'report', 'explain'].filter((section) => sections.has(section));
+if (values.explain) scaleSections.push('explain');
+if (scaleSections.length > 0) {
+  const payloads = Number(values.payloads);
+  const now = new Date();
+  const target = await createTarget(kind);
+  try {
+    console.error(`scale data: ${payloads} payloads…`);
+    const generated = await withOpen(target, (database) => generateScaleData(database, payloads, now));
+    add('Scale data generated (payloads / statuses)', `${fixed(generated.payloads)} / ${fixed(generated.statuses)}`);
+    const token = await withOpen(target, (database) => createToken(database.db, { orgId: 'bench', userName: 'bench', scopes: ['statuses:write'] }));
+    const tracker = await startTracker(target.serverEnv);
+    try {
+      if (sections.has('lookups')) {
+        console.error('lookups…');
+        for (const lookup of await benchLookups(tracker.url, payloads, now, { requests: Number(values.requests), rounds })) {
+          add(`${lookup.label}: p50 / p99 (ms)`, `${fixed(lookup.p50, 1)} / ${fixed(lookup.p99, 1)}`, `p99 < ${lookup.targetMs}`);
+        }
+      }
+      if (sections.has('throughput')) {
+        console.error('throughput…');
+        const throughput = await benchThroughput(tracker, payloads, { seconds: 10, rounds });
+        add('GET /v1/payloads/{request_id} from 32 connections (requests/s)', fixed(throughput.trackerPerSecond));
+        add('Bare Fastify route, same body, same load (requests/s)', fixed(throughput.barePerSecond));
+        add('Tracker / bare route', `${fixed((100 * throughput.trackerPerSecond) / throughput.barePerSecond)} %`, '≥ 40 %');
+        add('Server peak RSS during lookups and throughput (MB)', fixed(throughput.serverPeakMb));
+      }
+      if (sections.has('sustained')) {
+        console.error('sustained load, 2 minutes…');
+        const sustained = await benchSustained(tracker, token, payloads, now);
+        add(
+          `Server RSS under ${sustained.seconds} s of mixed load: first minute / last minute (MB)`,
+          `${fixed(sustained.firstMinuteMb)} / ${fixed(sustained.lastMinuteMb)}`,
+          'no growth',
+        );
+      }
+    } finally {
+      await tracker.stop();
+    }
+    if (sections.has('report') && kind === 'postgres') {
+      console.error('report…');
+      const from = new Date(now.getTime() - 6 * 86_400_000);
+      const to = new Date(from.getTime() + 84 * 3_600_000);
+      const report = await benchReport(target, { from: from.toISOString(), to: to.toISOString() }, rounds);
+      add(`Report: statuses to csv, ${fixed(report.rows)} rows, ${fixed(report.megabytes)} MiB (s)`, fixed(report.seconds, 1), '< 20');
+      add('Report worker peak RSS (MB)', fixed(report.workerPeakMb), '< 200');
+    }
+    if (scaleSections.includes('explain') && kind === 'postgres') {
+      console.log(await explainLookups(target, payloads, now));
+    }
+  } finally {
+    await target.drop();
+  }
 }
 
 console.log(`\nTracker benchmarks on ${kind === 'postgres' ? 'PostgreSQL' : 'PGlite'}, median of ${rounds} rounds\n`);

@@ -23,6 +23,7 @@ function memoryOf(pid: number): { rssMb: number; peakMb: number } {
 export interface ServerProcess {
   url: string;
   pid: number;
+  child: ChildProcess;
   /** Resident memory samples (MB), one every 250 ms since the last `resetSamples`. */
   samples: number[];
   resetSamples(): void;
@@ -45,31 +46,46 @@ async function waitUntilServing(url: string, child: ChildProcess): Promise<void>
   throw new Error('the server did not start within a minute');
 }
 
-/** Starts `args` (a script under the project and its arguments) as a child process serving HTTP on a free port. */
-export async function startServerProcess(args: string[], env: Record<string, string>, nodeFlags: string[] = []): Promise<ServerProcess> {
-  const port = await freePort();
+/** Starts `args` (a script under the project and its arguments) as a child process, sampling its memory. */
+export function startProcess(args: string[], env: Record<string, string>, nodeFlags: string[] = []) {
   const child = spawn(process.execPath, [...nodeFlags, ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const url = `http://127.0.0.1:${port}`;
-  await waitUntilServing(url, child);
+  // A bench that fails midway must not leave a server running.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const samples: number[] = [];
   const sampler = setInterval(() => samples.push(memoryOf(child.pid!).rssMb), 250);
   return {
-    url,
-    pid: child.pid!,
+    child,
     samples,
     resetSamples: () => samples.splice(0),
     peakMb: () => memoryOf(child.pid!).peakMb,
     async stop() {
       clearInterval(sampler);
+      process.off('exit', killOnExit);
+      if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.on('exit', resolve));
       child.kill('SIGTERM');
       await exited;
     },
   };
+}
+
+/** Like startProcess, for a server of HTTP on a free port: resolves once it answers. */
+export async function startServerProcess(args: string[], env: Record<string, string>, nodeFlags: string[] = []): Promise<ServerProcess> {
+  const port = await freePort();
+  const started = startProcess(args, { ...env, PORT: String(port), HOST: '127.0.0.1' }, nodeFlags);
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilServing(url, started.child);
+  } catch (error) {
+    await started.stop();
+    throw error;
+  }
+  return { url, pid: started.child.pid!, ...started };
 }
 
 /** Tracker's `serve` with `env` (its database and reports directory), as an operator would run it. */

@@ -4,11 +4,12 @@ import pino from 'pino';
 import { buildApp } from './app.ts';
 import { createToken } from './auth/tokens.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { createDb } from './db/create-db.ts';
+import { createDb, type Database } from './db/create-db.ts';
 import { migrate } from './db/migrate.ts';
 import { PartitionKeeper } from './db/partitions.ts';
 import { AppError } from './errors.ts';
 import { importRuleContent } from './gathering/rules-import.ts';
+import type { Enqueue } from './reports/jobs.queries.ts';
 import { startReportQueue } from './reports/report-queue.ts';
 import { startScheduler } from './schedules/scheduler.ts';
 import { ensureUpcomingPartitions } from './worker/retention.ts';
@@ -17,7 +18,8 @@ import { startUpkeep } from './worker/upkeep.ts';
 const USAGE = `Usage: tracker <command>
 
 Commands:
-  serve                                             run the HTTP API, the report worker, the scheduler and the upkeep
+  serve [--roles api,worker]                        run the HTTP API (api) and the report worker, scheduler and
+                                                    upkeep (worker); both by default, or one per process to scale out
   migrate                                           apply pending database migrations and exit
   token create --org ORG --user NAME --scopes a,b   create an API token and print it
   rules import FILE                                 replace the rule content catalogue with FILE (JSON)
@@ -34,53 +36,81 @@ function openDb(config: Readonly<Config>, holder: string) {
   });
 }
 
-async function serve(config: Readonly<Config>) {
+const ROLES = ['api', 'worker'] as const;
+type Role = (typeof ROLES)[number];
+
+function readRoles(args: string[]): Set<Role> {
+  const { values } = parseArgs({ args, options: { roles: { type: 'string', default: ROLES.join(',') } } });
+  const roles = values.roles.split(',').map((role) => role.trim());
+  const unknown = roles.filter((role) => !(ROLES as readonly string[]).includes(role));
+  if (unknown.length > 0 || roles.length === 0) {
+    throw new AppError('invalid', `--roles takes ${ROLES.join(' and/or ')}, comma-separated, not "${values.roles}"`);
+  }
+  return new Set(roles as Role[]);
+}
+
+async function serve(config: Readonly<Config>, roles: Set<Role>) {
   const database = openDb(config, 'tracker serve');
   await migrate(database);
   const partitions = new PartitionKeeper(database.db);
   await ensureUpcomingPartitions(partitions, new Date());
   const log = pino({ level: config.logLevel });
+  const worker = roles.has('worker');
+  // An API-only process enqueues reports; the workers render and mail them.
   const reportQueue = await startReportQueue(
     database,
     { db: database.db, reportsDir: config.reportsDir, fileTtlDays: config.reportFileTtlDays, now: () => new Date() },
     {
       maxAttempts: config.reportMaxAttempts,
       heartbeatSeconds: config.reportHeartbeatSeconds,
-      work: true,
+      work: worker,
       mail: { config, maxAttempts: config.mailMaxAttempts, retryDelaySeconds: config.mailRetryDelaySeconds },
       log,
     },
   );
-  const app = await buildApp({ db: database.db, config, partitions, enqueueReport: reportQueue.enqueue });
-  const stopUpkeep = startUpkeep({
-    db: database.db,
-    partitions,
-    retentionDays: config.retentionDays,
-    gatheringTtlMs: config.gatheringTtlMs,
-    reportsDir: config.reportsDir,
-    log: app.log,
-  });
-  const stopScheduler = startScheduler({ db: database.db, enqueue: reportQueue.enqueue, now: () => new Date() }, app.log);
-  const address = await app.listen({ port: config.port, host: config.host });
-  app.log.info(
-    `Tracker serves ${address} (API docs at ${address}/docs) on ${database.kind === 'pglite' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}`,
-  );
+  const stopWorker = worker ? startWorker(config, database.db, partitions, reportQueue.enqueue, log) : async () => {};
+  const app = roles.has('api') ? await buildApp({ db: database.db, config, partitions, enqueueReport: reportQueue.enqueue }) : undefined;
+  const where = database.kind === 'pglite' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL';
+  if (app) {
+    const address = await app.listen({ port: config.port, host: config.host });
+    log.info(`Tracker serves ${address} (API docs at ${address}/docs) on ${where}`);
+  }
+  if (worker) log.info(`Tracker renders and mails reports, runs schedules and upkeep on ${where}`);
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    app.log.info(`${signal} received: stopping`);
-    // Requests under way get a grace period; connections still open after it are cut.
-    setTimeout(() => app.server.closeAllConnections(), 10_000).unref();
-    await app.close();
-    await stopScheduler();
+    log.info(`${signal} received: stopping`);
+    if (app) {
+      // Requests under way get a grace period; connections still open after it are cut.
+      setTimeout(() => app.server.closeAllConnections(), 10_000).unref();
+      await app.close();
+    }
+    await stopWorker();
     await reportQueue.stop();
-    await stopUpkeep();
     await database.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** The scheduler and the upkeep; returns how to stop both. */
+function startWorker(config: Readonly<Config>, db: Database['db'], partitions: PartitionKeeper, enqueue: Enqueue, log: pino.Logger) {
+  const stopUpkeep = startUpkeep({
+    db,
+    partitions,
+    retentionDays: config.retentionDays,
+    gatheringTtlMs: config.gatheringTtlMs,
+    reportsDir: config.reportsDir,
+    log,
+  });
+  const stopScheduler = startScheduler({ db, enqueue, now: () => new Date() }, log);
+  return async () => {
+    await stopScheduler();
+    await stopUpkeep();
+  };
 }
 
 async function runMigrate(config: Readonly<Config>) {
@@ -143,7 +173,7 @@ async function main(argv: string[]) {
   const config = loadConfig(process.env);
   switch (command) {
     case 'serve':
-      return serve(config);
+      return serve(config, readRoles(rest));
     case 'migrate':
       return runMigrate(config);
     case 'token':

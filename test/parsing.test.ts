@@ -26,9 +26,11 @@ describe('parseTimestamp', () => {
     });
   }
 
-  test('microseconds since the epoch are exact', () => {
-    assert.equal(parseTimestamp('1970-01-01T00:00:01.000001Z')?.epochMicros, 1_000_001n);
-    assert.equal(parseTimestamp('2026-11-25T10:00:00.123456+01:00')?.epochMicros, 1795597200123456n);
+  test('milliseconds since the epoch, the microseconds cut', () => {
+    assert.equal(parseTimestamp('1970-01-01T00:00:01.000999Z')?.epochMs, 1_000);
+    assert.equal(parseTimestamp('2026-11-25T10:00:00.123456+01:00')?.epochMs, 1795597200123);
+    assert.equal(parseTimestamp('0099-12-31T23:00:00-01:30')?.epochMs, Date.parse('0100-01-01T00:30:00Z'));
+    assert.equal(parseTimestamp('0099-12-31T23:00:00-01:30')?.utcDay, '0100-01-01');
   });
 
   for (const input of [

@@ -24,8 +24,8 @@ const STATUS_MSG_MAX = 32_768;
 // Events outside these years are a producer's clock gone wrong; each day stored needs a partition.
 const EARLIEST_YEAR = 1970;
 const LATEST_YEAR = 9998;
-const EARLIEST = BigInt(Date.UTC(EARLIEST_YEAR, 0, 1)) * 1000n;
-const LATEST = BigInt(Date.UTC(LATEST_YEAR + 1, 0, 1)) * 1000n;
+const EARLIEST_MS = Date.UTC(EARLIEST_YEAR, 0, 1);
+const LATEST_MS = Date.UTC(LATEST_YEAR + 1, 0, 1);
 
 type Reader = (item: Record<string, unknown>, field: string, fail: (reason: string) => void) => string | null;
 
@@ -82,7 +82,7 @@ function validateItem(record: Record<string, unknown>, fail: Fail): StatusEvent 
   const rawDate = readRequired(readId, 'date');
   const date = rawDate ? parseTimestamp(rawDate) : undefined;
   if (rawDate && !date) fail('date', 'must be an RFC 3339 date-time, such as 2026-11-25T14:36:20.123456Z');
-  if (date && (date.epochMicros < EARLIEST || date.epochMicros >= LATEST)) {
+  if (date && (date.epochMs < EARLIEST_MS || date.epochMs >= LATEST_MS)) {
     fail('date', `must be from ${EARLIEST_YEAR} to ${LATEST_YEAR}`);
   }
 

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
-import { epochMicros, rfc3339 } from '../shared/sql.ts';
+import { rfc3339 } from '../shared/sql.ts';
 import { allOf } from './conditions.ts';
 import {
   countPayloads,
@@ -18,7 +18,11 @@ export interface Paging {
   sortDir: 'asc' | 'desc';
 }
 
-/** Sorts by the chosen column, then by id the same way, so pages never shift between identical values. */
+/**
+ * Sorts by the chosen column, then by id the same way, so pages never shift
+ * between identical values. Columns are named with their table: a bare name
+ * would sort by the output column of that name (text), which no index serves.
+ */
 function orderBy(column: string, idColumn: string, direction: 'asc' | 'desc') {
   const dir = sql.raw(direction);
   return sql`order by ${sql.ref(column)} ${dir}, ${sql.ref(idColumn)} ${dir}`;
@@ -41,7 +45,7 @@ export async function listPayloads(db: Kysely<Schema>, filters: PayloadFilters, 
     sql<PayloadRow>`
       select id, request_id, account, org_id, inventory_id::text, system_id::text, ${rfc3339('created_at')} as created_at
       from payloads where ${where}
-      ${orderBy(paging.sortBy, 'id', paging.sortDir)}
+      ${orderBy(`payloads.${paging.sortBy}`, 'payloads.id', paging.sortDir)}
       limit ${paging.pageSize} offset ${paging.page * paging.pageSize}`.execute(db),
   ]);
   return { count, rows: rows.rows };
@@ -85,23 +89,18 @@ export interface PayloadStatusRow extends StatusRow {
   date_us: string;
 }
 
-/** A payload's statuses, or undefined when there is no such payload. */
+/** A payload's statuses, sorted, or undefined when there is no such payload (`payload_detail`, migration 0007). */
 export async function getPayloadStatuses(
   db: Kysely<Schema>,
   requestId: string,
   sortBy: string,
   sortDir: 'asc' | 'desc',
 ): Promise<PayloadStatusRow[] | undefined> {
-  const payload = await db.selectFrom('payloads').select('id').where('request_id', '=', requestId).executeTakeFirst();
-  if (!payload) return undefined;
   const { rows } = await sql<PayloadStatusRow>`
-    select s.id::text as id, s.service, s.source, p.account, p.org_id, p.request_id,
-      p.inventory_id::text, p.system_id::text, s.status, s.status_msg,
-      ${rfc3339('s.date')} as date, ${rfc3339('s.created_at')} as created_at, ${epochMicros('s.date')}::text as date_us
-    from payload_statuses s join payloads p on p.id = s.payload_id
-    where s.payload_id = ${payload.id}
-    ${orderBy(`s.${sortBy}`, 's.id', sortDir)}`.execute(db);
-  return rows;
+    select * from payload_detail(${requestId}, ${sortBy}, ${sortDir === 'desc'})`.execute(db);
+  if (rows.length === 0) return undefined;
+  // A payload without statuses comes as one row without a status.
+  return rows[0].id === null ? [] : rows;
 }
 
 /** The payload's first and last status times, or its creation time when it has none left. */

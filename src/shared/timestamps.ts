@@ -13,8 +13,8 @@ export interface ParsedTimestamp {
   iso: string;
   /** The UTC day it falls on, `YYYY-MM-DD`: the partition that stores it. */
   utcDay: string;
-  /** Microseconds since the epoch. */
-  epochMicros: bigint;
+  /** Milliseconds since the epoch, the microseconds cut. */
+  epochMs: number;
 }
 
 const MAX_DAY = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -33,15 +33,14 @@ export function parseTimestamp(value: string): ParsedTimestamp | undefined {
 
   const offsetSign = zulu || !sign ? '+' : sign === '-' ? '-' : '+';
   const offsetMinutes = (offsetSign === '-' ? -1 : 1) * (Number(offH) * 60 + Number(offM));
-  const micros = fraction.padEnd(6, '0').slice(0, 6);
-  const localMs = Date.UTC(year, month - 1, day, Number(h), Number(mi), Number(s));
+  let localMs = Date.UTC(year, month - 1, day, Number(h), Number(mi), Number(s));
   // Date.UTC maps years 0–99 to 1900–1999; setUTCFullYear puts them back.
-  const local = new Date(localMs);
-  local.setUTCFullYear(year);
-  const utcMs = local.getTime() - offsetMinutes * 60_000;
+  if (year < 100) localMs = new Date(localMs).setUTCFullYear(year);
+  const epochMs = localMs - offsetMinutes * 60_000 + Number(fraction.slice(0, 3).padEnd(3, '0'));
   return {
-    iso: `${y}-${mo}-${d}T${h}:${mi}:${s}.${micros}${offsetSign}${offH}:${offM}`,
-    utcDay: new Date(utcMs).toISOString().slice(0, 10),
-    epochMicros: BigInt(utcMs) * 1000n + BigInt(micros),
+    iso: `${y}-${mo}-${d}T${h}:${mi}:${s}.${fraction.padEnd(6, '0').slice(0, 6)}${offsetSign}${offH}:${offM}`,
+    // Most producers send UTC: then the day is the one written.
+    utcDay: offsetMinutes === 0 ? `${y}-${mo}-${d}` : new Date(epochMs).toISOString().slice(0, 10),
+    epochMs,
   };
 }

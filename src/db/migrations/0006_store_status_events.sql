@@ -18,8 +18,9 @@ language sql immutable parallel safe as $$
   group by request_id
 $$;
 
--- Stores a batch; returns how many statuses were new. First the payloads not
--- stored yet, then the updates of those whose fields the batch changes: a
+-- Stores a batch; returns how many statuses were new. The batch's payloads are
+-- worked out once, in request-ID order; first those not stored yet are created,
+-- then come the updates of those whose fields the batch changes: a
 -- payload the batch leaves as it is is never locked, so the events of one
 -- payload arriving at once (one per request, the usual case) do not queue on its
 -- row. Both lock in request-ID order, so concurrent batches cannot deadlock on
@@ -31,21 +32,35 @@ create function store_status_events(
   request_ids text[], accounts text[], org_ids text[], inventory_ids text[], system_ids text[],
   services text[], sources text[], statuses text[], status_msgs text[], dates timestamptz[]
 ) returns bigint language plpgsql
+-- Plans made for the arrays at hand: a generic plan cannot see their sizes and
+-- scans payloads whole.
 set plan_cache_mode = force_custom_plan as $$
 declare
+  p_request_ids text[];
+  p_accounts text[];
+  p_org_ids text[];
+  p_inventory_ids uuid[];
+  p_system_ids uuid[];
+  p_created timestamptz[];
   stored bigint;
 begin
+  select array_agg(request_id order by request_id), array_agg(account order by request_id),
+    array_agg(org_id order by request_id), array_agg(inventory_id order by request_id),
+    array_agg(system_id order by request_id), array_agg(created_at order by request_id)
+  into p_request_ids, p_accounts, p_org_ids, p_inventory_ids, p_system_ids, p_created
+  from batch_payloads(request_ids, accounts, org_ids, inventory_ids, system_ids, dates);
+
   insert into payloads (request_id, account, org_id, inventory_id, system_id, created_at)
-  select * from batch_payloads(request_ids, accounts, org_ids, inventory_ids, system_ids, dates) incoming
-  order by incoming.request_id
+  select * from unnest(p_request_ids, p_accounts, p_org_ids, p_inventory_ids, p_system_ids, p_created)
   on conflict (request_id) do nothing;
 
   with incoming as (
-    select * from batch_payloads(request_ids, accounts, org_ids, inventory_ids, system_ids, dates)
+    select * from unnest(p_request_ids, p_accounts, p_org_ids, p_inventory_ids, p_system_ids, p_created)
+      as i(request_id, account, org_id, inventory_id, system_id, created_at)
   ),
   changed as (
     select p.id from payloads p join incoming i on i.request_id = p.request_id
-    where p.request_id = any(request_ids)
+    where p.request_id = any(p_request_ids)
       and (p.account, p.org_id, p.inventory_id, p.system_id, p.created_at) is distinct from (
         coalesce(i.account, p.account), coalesce(i.org_id, p.org_id),
         coalesce(i.inventory_id, p.inventory_id), coalesce(i.system_id, p.system_id),

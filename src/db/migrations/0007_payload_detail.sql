@@ -1,0 +1,43 @@
+-- A payload with its statuses in one call, for GET /v1/payloads/{request_id},
+-- the lookup the frontend polls every two seconds. As a function its plan is
+-- made once per connection: planning the statement over every daily partition
+-- cost more than running it. The partitions of days before the payload's
+-- created_at (the earliest date of its statuses, as ingest keeps it) are pruned
+-- when it runs. A payload without statuses is one row with null status fields;
+-- no row means no such payload. Sort keys are the list's sort_by fields; ties
+-- go by id the same way, so the order is stable.
+create function payload_detail(wanted text, sort_by text, descending boolean)
+returns table (
+  request_id text, account text, org_id text, inventory_id text, system_id text,
+  id text, service text, source text, status text, status_msg text, date text, created_at text, date_us text
+) language plpgsql stable
+set plan_cache_mode = force_generic_plan as $$
+#variable_conflict use_column
+begin
+  return query
+  select p.request_id, p.account, p.org_id, p.inventory_id::text, p.system_id::text,
+    s.id::text, s.service, s.source, s.status, s.status_msg,
+    to_char(s.date at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+    to_char(s.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+    ((extract(epoch from s.date) * 1000000)::bigint)::text
+  from payloads p
+  left join lateral (
+    select * from payload_statuses x where x.payload_id = p.id and x.date >= p.created_at
+  ) s on true
+  where p.request_id = wanted
+  order by
+    case when sort_by = 'date' and not descending then s.date end,
+    case when sort_by = 'date' and descending then s.date end desc,
+    case when sort_by = 'created_at' and not descending then s.created_at end,
+    case when sort_by = 'created_at' and descending then s.created_at end desc,
+    case when sort_by = 'service' and not descending then s.service end,
+    case when sort_by = 'service' and descending then s.service end desc,
+    case when sort_by = 'source' and not descending then s.source end,
+    case when sort_by = 'source' and descending then s.source end desc,
+    case when sort_by = 'status' and not descending then s.status end,
+    case when sort_by = 'status' and descending then s.status end desc,
+    case when sort_by = 'status_msg' and not descending then s.status_msg end,
+    case when sort_by = 'status_msg' and descending then s.status_msg end desc,
+    case when not descending then s.id end,
+    case when descending then s.id end desc;
+end $$;
