@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config.ts';
 import { readJobRequest } from '../src/reports/job-request.ts';
@@ -14,12 +16,17 @@ export interface ReportFigures {
   workerPeakMb: number;
 }
 
-/** Node flags of the worker role, as the README tells operators to run it. */
-export const WORKER_NODE_FLAGS = (process.env.WORKER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+/** The Node flags of `npm run start:worker`, the worker role as operators run it. */
+function workerNodeFlags(): string[] {
+  const scripts = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')).scripts;
+  const flags = /^node (.*?) ?src\/main\.ts serve --roles worker$/.exec(scripts['start:worker'])?.[1];
+  if (flags === undefined) throw new Error('package.json has no start:worker script running the worker role');
+  return flags.split(' ').filter(Boolean);
+}
 
 /**
  * A `statuses` report of one org to csv, `rounds` times, rendered by a
- * `tracker serve --roles worker` process: seconds from the start of rendering
+ * worker-role process started as `npm run start:worker` starts it: seconds from the start of rendering
  * to the file written, and the worker's peak resident memory. `span` is chosen
  * so that the report holds about a million rows of the scale data.
  */
@@ -38,7 +45,7 @@ export async function benchReport(target: BenchTarget, span: { from: string; to:
       await queue.stop();
     }
   });
-  const worker = startProcess(['src/main.ts', 'serve', '--roles', 'worker'], { ...target.serverEnv, LOG_LEVEL: 'warn' }, WORKER_NODE_FLAGS);
+  const worker = startProcess(['src/main.ts', 'serve', '--roles', 'worker'], { ...target.serverEnv, LOG_LEVEL: 'warn' }, workerNodeFlags());
   try {
     return await withOpen(target, async (database) => {
       for (let waited = 0; ; waited += 250) {

@@ -70,13 +70,6 @@ async function serve(config: Readonly<Config>, roles: Set<Role>) {
   );
   const stopWorker = worker ? startWorker(config, database.db, partitions, reportQueue.enqueue, log) : async () => {};
   const app = roles.has('api') ? await buildApp({ db: database.db, config, partitions, enqueueReport: reportQueue.enqueue }) : undefined;
-  const where = database.kind === 'pglite' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL';
-  if (app) {
-    const address = await app.listen({ port: config.port, host: config.host });
-    log.info(`Tracker serves ${address} (API docs at ${address}/docs) on ${where}`);
-  }
-  if (worker) log.info(`Tracker renders and mails reports, runs schedules and upkeep on ${where}`);
-
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -94,6 +87,14 @@ async function serve(config: Readonly<Config>, roles: Set<Role>) {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  // Said once a signal would stop Tracker cleanly.
+  const where = database.kind === 'pglite' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL';
+  if (app) {
+    const address = await app.listen({ port: config.port, host: config.host });
+    log.info(`Tracker serves ${address} (API docs at ${address}/docs) on ${where}`);
+  }
+  if (worker) log.info(`Tracker renders and mails reports, runs schedules and upkeep on ${where}`);
 }
 
 /** The scheduler and the upkeep; returns how to stop both. */

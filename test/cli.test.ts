@@ -39,19 +39,25 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
-/** Starts `tracker serve` and resolves with its URL once it logs that it serves. */
-function serve(): Promise<{ child: ChildProcess; url: string }> {
+/** Starts `tracker serve ARGS` and resolves with its output once it logs `ready` (by default, its URL). */
+function serve(args: string[] = [], ready = /Tracker serves (http:\/\/[\d.:]+)/): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'serve'], { env });
+    const child = spawn(process.execPath, [MAIN, 'serve', ...args], { env: { ...env, REPORTS_DIR: path.join(env.DATA_DIR, 'reports') } });
     let output = '';
     child.stdout.on('data', (chunk) => {
       output += chunk;
-      const match = /Tracker serves (http:\/\/[\d.:]+)/.exec(output);
-      if (match) resolve({ child, url: match[1] });
+      const match = ready.exec(output);
+      if (match) resolve({ child, url: match[1], output: () => output });
     });
     child.stderr.on('data', (chunk) => (output += chunk));
     child.on('close', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
   });
+}
+
+async function stop(child: ChildProcess) {
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0);
 }
 
 describe('the tracker CLI', () => {
@@ -97,9 +103,7 @@ describe('the tracker CLI', () => {
         assert.match(second.stderr, new RegExp(`in use by process ${child.pid} \\(tracker serve\\)`));
       }
     } finally {
-      const exited = new Promise((resolve) => child.on('exit', resolve));
-      child.kill('SIGTERM');
-      assert.equal(await exited, 0);
+      await stop(child);
     }
   });
 
@@ -125,6 +129,41 @@ describe('the tracker CLI', () => {
     fs.writeFileSync(file, '{not json');
     assert.match((await run(['rules', 'import', file])).stderr, /cannot read/);
     assert.match((await run(['rules', 'import'])).stderr, /usage: tracker rules import FILE/);
+  });
+
+  test('serve --roles worker renders and mails without listening; --roles api serves without rendering', async () => {
+    const refused = await run(['serve', '--roles', 'web']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /--roles takes api and\/or worker, comma-separated, not "web"/);
+
+    const worker = await serve(['--roles', 'worker'], /Tracker renders and mails reports()/);
+    if (!onServer) {
+      // The embedded database belongs to one process: the roles run apart only on PostgreSQL.
+      assert.doesNotMatch(worker.output(), /Tracker serves/);
+      await stop(worker.child);
+      return;
+    }
+    const api = await serve(['--roles', 'api']);
+    try {
+      assert.doesNotMatch(api.output(), /Tracker renders/);
+      const created = await run(['token', 'create', '--org', 'o', '--user', 'u', '--scopes', 'data-reports:read,data-reports:write']);
+      const headers = bearer(created.stdout.trim());
+      const job = await request(`${api.url}/data/reports/statuses/jobs`, {
+        method: 'POST',
+        headers,
+        body: { name: 'split roles', format: 'csv', timezone: 'UTC', timespan: { from: '2026-11-25', to: '2026-11-26' } },
+      });
+      assert.equal(job.status, 202);
+      let answer = job;
+      for (let i = 0; i < 200 && ['CREATED', 'PROCESSING'].includes(answer.body.job.status); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        answer = await request(`${api.url}/data/reports/statuses/jobs/${job.body.job.id}`, { headers });
+      }
+      assert.equal(answer.status, 300, 'the worker process rendered the job the API process took');
+    } finally {
+      await stop(api.child);
+      await stop(worker.child);
+    }
   });
 
   test('an unknown command or bad configuration is refused with a message', async () => {

@@ -45,7 +45,8 @@ begin
   elsif tg_op = 'DELETE' then
     insert into payload_counts (hour, account, org_id, n)
     select count_hour(created_at), account, org_id, -count(*) from old_rows group by 1, 2, 3;
-  else
+  -- An upsert fires the update trigger whether it updated anything or not.
+  elsif exists (select from old_rows) then
     insert into payload_counts (hour, account, org_id, n)
     select hour, account, org_id, sum(n) from (
       select count_hour(created_at) as hour, account, org_id, 1 as n from new_rows

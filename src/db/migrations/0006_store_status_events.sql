@@ -32,10 +32,9 @@ create function store_status_events(
   request_ids text[], accounts text[], org_ids text[], inventory_ids text[], system_ids text[],
   services text[], sources text[], statuses text[], status_msgs text[], dates timestamptz[]
 ) returns bigint language plpgsql
--- Plans made for the arrays at hand: a generic plan cannot see their sizes and
--- scans payloads whole.
-set plan_cache_mode = force_custom_plan as $$
+as $$
 declare
+  caller_plan_mode text := current_setting('plan_cache_mode');
   p_request_ids text[];
   p_accounts text[];
   p_org_ids text[];
@@ -44,6 +43,12 @@ declare
   p_created timestamptz[];
   stored bigint;
 begin
+  -- Plans kept from call to call for a few events (planning them cost more than
+  -- running them); plans made for the arrays at hand for more, since a generic
+  -- plan cannot see their sizes and scans payloads whole.
+  perform set_config('plan_cache_mode',
+    case when cardinality(request_ids) <= 20 then 'force_generic_plan' else 'force_custom_plan' end, true);
+
   select array_agg(request_id order by request_id), array_agg(account order by request_id),
     array_agg(org_id order by request_id), array_agg(inventory_id order by request_id),
     array_agg(system_id order by request_id), array_agg(created_at order by request_id)
@@ -83,5 +88,6 @@ begin
     as t(request_id, service, source, status, status_msg, date)
   on conflict do nothing;
   get diagnostics stored = row_count;
+  perform set_config('plan_cache_mode', caller_plan_mode, true);
   return stored;
 end $$;
