@@ -10,7 +10,9 @@ import { withOpen, type BenchTarget } from './targets.ts';
 /**
  * EXPLAIN (ANALYZE, BUFFERS) of every statement each lookup runs: the app runs
  * in this process on a Kysely that keeps the statements it executes, each lookup
- * is asked once, and each statement is explained with its own parameters.
+ * is asked once, and each statement is explained with its own parameters. The
+ * statements inside a function (the payload detail) are shown by auto_explain,
+ * which needs a superuser; without one their plans are left out.
  */
 export async function explainLookups(target: BenchTarget, payloads: number, now: Date): Promise<string> {
   const pool = new pg.Pool({ connectionString: target.serverEnv.DATABASE_URL, max: 2 });
@@ -22,7 +24,15 @@ export async function explainLookups(target: BenchTarget, payloads: number, now:
     },
   });
   const out: string[] = [];
+  const explainer = new pg.Client({ connectionString: target.serverEnv.DATABASE_URL });
+  const nested: string[] = [];
+  explainer.on('notice', (notice) => nested.push(notice.message ?? ''));
   try {
+    await explainer.connect();
+    await explainer
+      .query(`load 'auto_explain'; set auto_explain.log_min_duration = 0; set auto_explain.log_analyze = on;
+        set auto_explain.log_buffers = on; set auto_explain.log_nested_statements = on; set client_min_messages = log`)
+      .catch(() => out.push('(auto_explain could not be loaded: plans inside functions are left out)'));
     await withOpen(target, async (database) => {
       const config = loadConfig({ ...target.serverEnv, LOG_LEVEL: 'warn' });
       const queue = await enqueueOnlyReportQueue(database, config);
@@ -34,8 +44,10 @@ export async function explainLookups(target: BenchTarget, payloads: number, now:
           if (response.statusCode !== 200) throw new Error(`${lookup.label} answered ${response.statusCode}`);
           out.push(`\n### ${lookup.label}\n\n\`${lookup.path(1)}\``);
           for (const query of captured.splice(0)) {
-            const { rows } = await pool.query(`explain (analyze, buffers) ${query.sql}`, [...query.parameters]);
-            out.push('```', query.sql.replace(/\s+/g, ' ').trim(), '', ...rows.map((row) => row['QUERY PLAN']), '```');
+            nested.length = 0;
+            const { rows } = await explainer.query(`explain (analyze, buffers) ${query.sql}`, [...query.parameters]);
+            const inside = nested.filter((message) => message.includes('Query Text:') && !message.includes('explain (analyze'));
+            out.push('```', query.sql.replace(/\s+/g, ' ').trim(), '', ...rows.map((row) => row['QUERY PLAN']), ...inside.map((plan) => `\n-- inside: ${plan}`), '```');
           }
         }
       } finally {
@@ -44,6 +56,7 @@ export async function explainLookups(target: BenchTarget, payloads: number, now:
       }
     });
   } finally {
+    await explainer.end();
     await db.destroy();
   }
   return out.join('\n');

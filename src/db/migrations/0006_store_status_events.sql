@@ -26,8 +26,7 @@ $$;
 -- row. Both lock in request-ID order, so concurrent batches cannot deadlock on
 -- payloads. Each statement takes a new snapshot (READ COMMITTED), so a later one
 -- sees a payload another transaction committed while an earlier one waited.
--- Statuses already stored are skipped; a status's payload ID is looked up per
--- row, since a join turned into a full scan of payloads once it grew.
+-- Statuses already stored are skipped.
 create function store_status_events(
   request_ids text[], accounts text[], org_ids text[], inventory_ids text[], system_ids text[],
   services text[], sources text[], statuses text[], status_msgs text[], dates timestamptz[]
@@ -41,6 +40,7 @@ declare
   p_inventory_ids uuid[];
   p_system_ids uuid[];
   p_created timestamptz[];
+  p_ids bigint[];
   stored bigint;
 begin
   -- Plans kept from call to call for a few events (planning them cost more than
@@ -82,10 +82,18 @@ begin
   from incoming i, changed c
   where p.id = c.id and i.request_id = p.request_id;
 
+  -- Each payload's ID looked up once, not once per status.
+  select array_agg(id order by request_id) into p_ids from payloads where request_id = any(p_request_ids);
+  -- Retention may have deleted a payload that had no status left in between: try the batch again.
+  if cardinality(p_ids) is distinct from cardinality(p_request_ids) then
+    raise exception 'a payload of the batch was deleted while it was stored' using errcode = 'serialization_failure';
+  end if;
+
   insert into payload_statuses (payload_id, service, source, status, status_msg, date)
-  select (select id from payloads where payloads.request_id = t.request_id), t.service, t.source, t.status, t.status_msg, t.date
+  select ids.id, t.service, t.source, t.status, t.status_msg, t.date
   from unnest(request_ids, services, sources, statuses, status_msgs, dates)
     as t(request_id, service, source, status, status_msg, date)
+  join unnest(p_request_ids, p_ids) as ids(request_id, id) on ids.request_id = t.request_id
   on conflict do nothing;
   get diagnostics stored = row_count;
   perform set_config('plan_cache_mode', caller_plan_mode, true);
