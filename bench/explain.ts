@@ -46,7 +46,7 @@ export async function explainLookups(target: BenchTarget, payloads: number, now:
           for (const query of captured.splice(0)) {
             nested.length = 0;
             const { rows } = await explainer.query(`explain (analyze, buffers) ${query.sql}`, [...query.parameters]);
-            const inside = nested.filter((message) => message.includes('Query Text:') && !message.includes('explain (analyze'));
+            const inside = nested.filter((message) => /Query Text: \S/.test(message) && !message.includes('explain (analyze'));
             out.push('```', query.sql.replace(/\s+/g, ' ').trim(), '', ...rows.map((row) => row['QUERY PLAN']), ...inside.map((plan) => `\n-- inside: ${plan}`), '```');
           }
         }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
 
 let app: TestApp;
@@ -93,6 +94,14 @@ describe('GET /v1/payloads/{request_id}', () => {
     const { status, body } = await detail('', DASHED);
     assert.equal(status, 200);
     assert.equal(body.data[0].request_id, ID);
+  });
+
+  test('a payload whose statuses are all gone (retention) answers 200 with none', async () => {
+    const kept = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee';
+    await sql`insert into payloads (request_id, org_id, created_at) values (${kept}, '7', '2026-11-20T00:00:00Z')`.execute(app.database.db);
+    const { status, body } = await detail('', kept);
+    assert.equal(status, 200);
+    assert.deepEqual(body, { data: [], duration: { total_time: '00:00:00.000000', total_time_in_services: '00:00:00.000000' } });
   });
 
   test('an unknown request ID: 404', async () => {
