@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createToken } from '../src/auth/tokens.ts';
@@ -21,6 +20,7 @@ const BATCH = 1000;
 const CLIENTS = 4;
 const SINGLE_CLIENTS = 8;
 
+/** Partitions for the events' days made ahead, as upkeep would; returns an ingest token. */
 async function prepare(target: BenchTarget, events: BenchEvent[]): Promise<string> {
   return withOpen(target, async (database) => {
     await new PartitionKeeper(database.db).ensure(utcDays(events));
@@ -29,9 +29,9 @@ async function prepare(target: BenchTarget, events: BenchEvent[]): Promise<strin
 }
 
 /**
- * One round on a fresh database: EVENTS events in batches of 1,000 from 4
- * clients, then SINGLE events one per request from 8, through a Tracker server
- * process. Returns events per second of each and the server's peak memory.
+ * One round on a fresh database: the `batched` events in batches of 1,000 from
+ * 4 connections, then the `single` events one per request from 8, through a
+ * Tracker server process. Returns events per second of each and the server's peak memory.
  */
 async function ingestRound(kind: TargetKind, batched: BenchEvent[], single: BenchEvent[]) {
   const target = await createTarget(kind);

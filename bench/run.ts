@@ -59,10 +59,13 @@ if (sections.has('ingest')) {
   add('Server peak RSS during ingest (MB)', fixed(ingest.serverPeakMb));
 }
 
-const scaleSections = ['lookups', 'throughput', 'sustained', 'report', 'explain'].filter((section) => sections.has(section));
-if (values.explain) scaleSections.push('explain');
-if (scaleSections.length > 0) {
-  const payloads = Number(values.payloads);
+const explain = values.explain || sections.has('explain');
+if (explain || ['lookups', 'throughput', 'sustained', 'report'].some((section) => sections.has(section))) {
+  await scaleSections(Number(values.payloads));
+}
+
+/** The sections over the generated scale data, one database and one server for all. */
+async function scaleSections(payloads: number) {
   const now = new Date();
   const target = await createTarget(kind);
   try {
@@ -107,7 +110,7 @@ if (scaleSections.length > 0) {
       add(`Report: statuses to csv, ${fixed(report.rows)} rows, ${fixed(report.megabytes)} MiB (s)`, fixed(report.seconds, 1), '< 20');
       add('Report worker peak RSS (MB)', fixed(report.workerPeakMb), '< 200');
     }
-    if (scaleSections.includes('explain') && kind === 'postgres') {
+    if (explain && kind === 'postgres') {
       console.log(await explainLookups(target, payloads, now));
     }
   } finally {

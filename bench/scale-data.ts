@@ -14,7 +14,7 @@ export function requestIdOf(i: number): string {
  * PAYLOADS payloads spread over the 7 days before `now`, five orgs and fifty
  * accounts; 5 to 9 services each with 1 to 4 statuses (mostly one, so about
  * ten a payload), one service in ten ending in an error. Generated in SQL, then vacuumed and
- * analyzed as autovacuum would shortly after such a load.
+ * analyzed as autovacuum would shortly after such a load, and checkpointed.
  */
 export async function generateScaleData(database: Database, payloads: number, now: Date): Promise<{ payloads: number; statuses: number }> {
   const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
@@ -38,6 +38,8 @@ export async function generateScaleData(database: Database, payloads: number, no
         from (select ((p.id * 7 + svc.n) % 20)::int as x) h) s,
       generate_series(1, steps) k) st`.execute(database.db);
   await sql`vacuum analyze`.execute(database.db);
+  // Write the load's dirty pages out now, so that the checkpoint it triggers does not run under the lookups.
+  await sql`checkpoint`.execute(database.db);
   const { rows } = await sql<{ payloads: string; statuses: string }>`
     select (select count(*) from payloads) as payloads, (select count(*) from payload_statuses) as statuses`.execute(database.db);
   return { payloads: Number(rows[0].payloads), statuses: Number(rows[0].statuses) };
