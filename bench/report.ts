@@ -1,12 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config.ts';
 import { readJobRequest } from '../src/reports/job-request.ts';
 import { createReportJob } from '../src/reports/jobs.queries.ts';
 import { enqueueOnlyReportQueue } from './bench-database.ts';
 import { median } from './http-load.ts';
-import { startProcess } from './server-process.ts';
+import { startProcess, workerNodeFlags } from './server-process.ts';
 import { withOpen, type BenchTarget } from './targets.ts';
 
 export interface ReportFigures {
@@ -14,14 +12,6 @@ export interface ReportFigures {
   megabytes: number;
   seconds: number;
   workerPeakMb: number;
-}
-
-/** The Node flags of `npm run start:worker`, the worker role as operators run it. */
-function workerNodeFlags(): string[] {
-  const scripts = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')).scripts;
-  const flags = /^node (.*?) ?src\/main\.ts serve --roles worker$/.exec(scripts['start:worker'])?.[1];
-  if (flags === undefined) throw new Error('package.json has no start:worker script running the worker role');
-  return flags.split(' ').filter(Boolean);
 }
 
 /**

@@ -88,7 +88,29 @@ export async function startServerProcess(args: string[], env: Record<string, str
   return { url, pid: started.child.pid!, ...started };
 }
 
-/** Tracker's `serve` with `env` (its database and reports directory), as an operator would run it. */
-export function startTracker(env: Record<string, string>) {
-  return startServerProcess(['src/main.ts', 'serve'], env);
+/** The Node flags of `npm run start:worker`, the worker role as operators run it. */
+export function workerNodeFlags(): string[] {
+  const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts;
+  const flags = /^node (.*?) ?src\/main\.ts serve --roles worker$/.exec(scripts['start:worker'])?.[1];
+  if (flags === undefined) throw new Error('package.json has no start:worker script running the worker role');
+  return flags.split(' ').filter(Boolean);
+}
+
+/**
+ * Tracker with `env` (its database and reports directory) as an operator runs
+ * it: on PostgreSQL an API process (`npm run start:api`) beside a worker process
+ * (`npm run start:worker`); on the embedded database, whose data directory one
+ * process owns, a single `serve`. The memory figures are the API process's.
+ */
+export async function startTracker(env: Record<string, string>): Promise<ServerProcess> {
+  if (!env.DATABASE_URL) return startServerProcess(['src/main.ts', 'serve'], env);
+  const worker = startProcess(['src/main.ts', 'serve', '--roles', 'worker'], env, workerNodeFlags());
+  const api = await startServerProcess(['src/main.ts', 'serve', '--roles', 'api'], env);
+  return {
+    ...api,
+    async stop() {
+      await api.stop();
+      await worker.stop();
+    },
+  };
 }
