@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { loadMigrations, migrate } from '../src/db/migrate.ts';
 import { PartitionKeeper } from '../src/db/partitions.ts';
-import { foldCounts } from '../src/payloads/counts.ts';
+import { countPayloads, countStatuses, foldCounts } from '../src/payloads/counts.ts';
 import { applyRetention } from '../src/worker/retention.ts';
-import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
+import { bearer, freshDatabase, request, startTestApp, type TestApp } from './helpers.ts';
 
 // The list counts come from hourly summaries (migration 0005); every count here is
 // checked against count(*) over the base tables, on hour edges to the microsecond,
@@ -160,4 +161,30 @@ describe('exact counts from the hourly summaries', () => {
     await foldCounts(app.database.db);
     await assertCountsExact('after retention and folding');
   });
+});
+
+test('the summaries count the rows stored before migration 0005 added them', async () => {
+  const database = await freshDatabase(loadMigrations().filter((migration) => migration.version < 5));
+  try {
+    await new PartitionKeeper(database.db).ensure(['2026-11-24', '2026-11-25']);
+    await sql`insert into payloads (request_id, account, org_id, created_at)
+      select 'p' || i, 'acct' || (i % 3), null, timestamptz '2026-11-24 20:00Z' + i * interval '7 minutes'
+      from generate_series(1, 200) i`.execute(database.db);
+    await sql`insert into payload_statuses (payload_id, service, status, date)
+      select id, 'svc' || (id % 4), case when id % 5 = 0 then 'error' else 'success' end, created_at + interval '1 second'
+      from payloads`.execute(database.db);
+    await migrate(database);
+    const counted = async (query: ReturnType<typeof sql>) => Number((await sql<{ n: string }>`${query}`.execute(database.db)).rows[0].n);
+    const since = '2026-11-25T01:30:00Z';
+    assert.equal(
+      await countPayloads(database.db, { account: 'acct1', createdAt: { gte: since } }),
+      await counted(sql`select count(*) as n from payloads where account = 'acct1' and created_at >= ${since}::timestamptz`),
+    );
+    assert.equal(
+      await countStatuses(database.db, { status: 'error', date: {}, createdAt: {} }),
+      await counted(sql`select count(*) as n from payload_statuses where status = 'error'`),
+    );
+  } finally {
+    await database.close();
+  }
 });

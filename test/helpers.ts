@@ -8,7 +8,7 @@ import { buildApp } from '../src/app.ts';
 import { createToken } from '../src/auth/tokens.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { createDb, type Database } from '../src/db/create-db.ts';
-import { migrate } from '../src/db/migrate.ts';
+import { loadMigrations, migrate } from '../src/db/migrate.ts';
 import { PartitionKeeper } from '../src/db/partitions.ts';
 import { startReportQueue, type ReportQueue } from '../src/reports/report-queue.ts';
 
@@ -25,19 +25,20 @@ export async function createServerDatabase(serverUrl: string): Promise<{ url: st
 }
 
 /**
- * A fresh, migrated database for one test file: in-memory PGlite by default, or a
- * new database on the PostgreSQL server of TEST_DATABASE_URL, dropped on close.
+ * A fresh database for one test file, migrated (by default to the latest
+ * migration): in-memory PGlite by default, or a new database on the PostgreSQL
+ * server of TEST_DATABASE_URL, dropped on close.
  */
-export async function freshDatabase(): Promise<Database> {
+export async function freshDatabase(migrations = loadMigrations()): Promise<Database> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
     const database = createDb({});
-    await migrate(database);
+    await migrate(database, migrations);
     return database;
   }
   const server = await createServerDatabase(serverUrl);
   const database = createDb({ databaseUrl: server.url });
-  await migrate(database);
+  await migrate(database, migrations);
   return {
     ...database,
     async close() {
