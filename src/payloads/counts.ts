@@ -9,7 +9,11 @@ import { allOf, equals, isBounded, timeConditions, type Condition, type TimeRang
  * statement so that both parts come from the same snapshot.
  */
 
-type Timestamp = RawBuilder<string>;
+/** A span of whole hours, as SQL: from `from` up to, not including, `to`. */
+interface Hours {
+  from: RawBuilder<string>;
+  to: RawBuilder<string>;
+}
 
 const at = (value: string | undefined) => sql`${value ?? null}::timestamptz`;
 
@@ -18,7 +22,7 @@ const at = (value: string | undefined) => sql`${value ?? null}::timestamptz`;
  * for `gt`) its lower bound to the last one at or before its upper bound;
  * -infinity and infinity where it is open. Immutable, so folded into constants.
  */
-function wholeHours(range: TimeRange): { from: Timestamp; to: Timestamp } {
+function wholeHours(range: TimeRange): Hours {
   return {
     from: sql<string>`greatest(
       count_hour(${at(range.gte)} - interval '1 microsecond') + interval '1 hour',
@@ -28,12 +32,12 @@ function wholeHours(range: TimeRange): { from: Timestamp; to: Timestamp } {
   };
 }
 
-const outside = (column: string, hours: { from: Timestamp; to: Timestamp }) =>
+const outside = (column: string, hours: Hours) =>
   sql<boolean>`(${sql.ref(column)} < ${hours.from} or ${sql.ref(column)} >= ${hours.to})`;
 
-const inside = (hours: { from: Timestamp; to: Timestamp }) => sql<boolean>`hour >= ${hours.from} and hour < ${hours.to}`;
+const inside = (hours: Hours) => sql<boolean>`hour >= ${hours.from} and hour < ${hours.to}`;
 
-async function single(db: Kysely<Schema>, query: RawBuilder<{ count: string }>): Promise<number> {
+async function countOf(db: Kysely<Schema>, query: RawBuilder<{ count: string }>): Promise<number> {
   const { rows } = await query.execute(db);
   return Number(rows[0].count);
 }
@@ -60,11 +64,11 @@ export function payloadConditions(filters: PayloadFilters): Condition[] {
 export function countPayloads(db: Kysely<Schema>, filters: PayloadFilters): Promise<number> {
   const where = payloadConditions(filters);
   if (filters.inventoryId !== undefined || filters.systemId !== undefined) {
-    return single(db, sql`select count(*) as count from payloads where ${allOf(where)}`);
+    return countOf(db, sql`select count(*) as count from payloads where ${allOf(where)}`);
   }
   const hours = wholeHours(filters.createdAt);
   const summarized = [...equals('account', filters.account), ...equals('org_id', filters.orgId), inside(hours)];
-  return single(
+  return countOf(
     db,
     sql`select (select coalesce(sum(n), 0) from payload_counts where ${allOf(summarized)})
       + (select count(*) from payloads where ${allOf([...where, outside('created_at', hours)])}) as count`,
@@ -95,7 +99,7 @@ export function statusConditions(filters: StatusFilters): Condition[] {
 export function countStatuses(db: Kysely<Schema>, filters: StatusFilters): Promise<number> {
   const where = statusConditions(filters);
   if (filters.statusMsg !== undefined || isBounded(filters.createdAt)) {
-    return single(db, sql`select count(*) as count from payload_statuses s where ${allOf(where)}`);
+    return countOf(db, sql`select count(*) as count from payload_statuses s where ${allOf(where)}`);
   }
   const hours = wholeHours(filters.date);
   const summarized = [
@@ -104,7 +108,7 @@ export function countStatuses(db: Kysely<Schema>, filters: StatusFilters): Promi
     ...equals('status', filters.status),
     inside(hours),
   ];
-  return single(
+  return countOf(
     db,
     sql`select (select coalesce(sum(n), 0) from status_counts where ${allOf(summarized)})
       + (select count(*) from payload_statuses s where ${allOf([...where, outside('s.date', hours)])}) as count`,
