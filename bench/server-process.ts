@@ -22,7 +22,6 @@ function memoryOf(pid: number): { rssMb: number; peakMb: number } {
 
 export interface ServerProcess {
   url: string;
-  pid: number;
   child: ChildProcess;
   /** Resident memory samples (MB), one every 250 ms since the last `resetSamples`. */
   samples: number[];
@@ -85,7 +84,7 @@ export async function startServerProcess(args: string[], env: Record<string, str
     await started.stop();
     throw error;
   }
-  return { url, pid: started.child.pid!, ...started };
+  return { url, ...started };
 }
 
 /** The Node flags of `npm run start:worker`, the worker role as operators run it. */

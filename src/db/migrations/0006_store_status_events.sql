@@ -1,22 +1,6 @@
--- Ingest as one function call: one round trip per batch instead of five, plans
--- prepared once per connection, and a batch is one statement, so atomic without
--- a transaction block. The arrays are the batch's columns, one element per event.
-
--- Per request ID of a batch: its last non-empty fields and its earliest date.
-create function batch_payloads(
-  request_ids text[], accounts text[], org_ids text[], inventory_ids text[], system_ids text[], dates timestamptz[]
-) returns table (request_id text, account text, org_id text, inventory_id uuid, system_id uuid, created_at timestamptz)
-language sql immutable parallel safe as $$
-  select request_id,
-    (array_agg(account order by ord desc) filter (where account is not null))[1],
-    (array_agg(org_id order by ord desc) filter (where org_id is not null))[1],
-    (array_agg(inventory_id order by ord desc) filter (where inventory_id is not null))[1]::uuid,
-    (array_agg(system_id order by ord desc) filter (where system_id is not null))[1]::uuid,
-    min(date)
-  from unnest(request_ids, accounts, org_ids, inventory_ids, system_ids, dates)
-    with ordinality as t(request_id, account, org_id, inventory_id, system_id, date, ord)
-  group by request_id
-$$;
+-- Ingest as one function call: one round trip per batch instead of five, and a
+-- batch is one statement, so atomic without a transaction block. The arrays are
+-- the batch's columns, one element per event.
 
 -- Stores a batch; returns how many statuses were new. The batch's payloads are
 -- worked out once, in request-ID order; first those not stored yet are created,
@@ -49,11 +33,21 @@ begin
   perform set_config('plan_cache_mode',
     case when cardinality(request_ids) <= 20 then 'force_generic_plan' else 'force_custom_plan' end, true);
 
+  -- Per request ID: its last non-empty fields and its earliest date.
   select array_agg(request_id order by request_id), array_agg(account order by request_id),
     array_agg(org_id order by request_id), array_agg(inventory_id order by request_id),
     array_agg(system_id order by request_id), array_agg(created_at order by request_id)
   into p_request_ids, p_accounts, p_org_ids, p_inventory_ids, p_system_ids, p_created
-  from batch_payloads(request_ids, accounts, org_ids, inventory_ids, system_ids, dates);
+  from (
+    select request_id,
+      (array_agg(account order by ord desc) filter (where account is not null))[1] as account,
+      (array_agg(org_id order by ord desc) filter (where org_id is not null))[1] as org_id,
+      (array_agg(inventory_id order by ord desc) filter (where inventory_id is not null))[1]::uuid as inventory_id,
+      (array_agg(system_id order by ord desc) filter (where system_id is not null))[1]::uuid as system_id,
+      min(date) as created_at
+    from unnest(request_ids, accounts, org_ids, inventory_ids, system_ids, dates)
+      with ordinality as t(request_id, account, org_id, inventory_id, system_id, date, ord)
+    group by request_id) batch;
 
   insert into payloads (request_id, account, org_id, inventory_id, system_id, created_at)
   select * from unnest(p_request_ids, p_accounts, p_org_ids, p_inventory_ids, p_system_ids, p_created)
