@@ -9,13 +9,16 @@ import type { Schema } from './db/schema.ts';
 import { gatheringRoutes } from './gathering/gathering.routes.ts';
 import { resultsRoutes } from './gathering/results.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
+import { answerClientError } from './http-errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { payloadTrackerApi } from './payloads/payload-tracker.plugin.ts';
 import { sendPayloadTrackerError } from './payloads/payloads.errors.ts';
+import { rejectNonFiniteNumbers, rejectNulCharacters } from './input-guards.ts';
 import { parseQueryString } from './query-string.ts';
 import type { Enqueue } from './reports/jobs.queries.ts';
 import { reportJobRoutes } from './reports/jobs.routes.ts';
 import { scheduleRoutes } from './schedules/schedules.routes.ts';
+import { acceptJsonBodies } from './shared/json-body.ts';
 import { taskRoutes } from './tasks/tasks.routes.ts';
 
 export interface AppDeps {
@@ -41,6 +44,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
   const { db, config } = deps;
   const app = Fastify({
     logger: { level: config.logLevel },
+    // A client gets this long to send its headers, and its whole request; checked every second.
+    http: { headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: 1000 },
+    requestTimeout: config.requestTimeoutMs,
+    clientErrorHandler: answerClientError,
     routerOptions: { querystringParser: parseQueryString, ignoreTrailingSlash: true },
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -57,6 +64,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
 
   await app.register(swagger, {
     openapi: {
+      // 3.1: its schemas are JSON Schema, so `type: [integer, string]` and `null` say what is taken.
+      openapi: '3.1.0',
       info: { title: 'Tracker', version: '1.0.0', description: 'Follows asynchronous work through a processing platform' },
       components: {
         securitySchemes: {
@@ -67,6 +76,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  acceptJsonBodies(app);
+  app.addHook('preValidation', rejectNulCharacters);
+  app.addHook('preHandler', rejectNonFiniteNumbers);
 
   app.addHook('onResponse', async (_request, reply) => {
     metrics.requests.inc();

@@ -46,6 +46,9 @@ export interface Config {
   mailRetryDelaySeconds: number;
   /** The address users reach Tracker at, for download links in mail. */
   publicUrl: string;
+  /** How long a client may take to send its request headers, then its whole request. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -123,6 +126,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     mailAttachmentMaxBytes: integer(env, 'MAIL_ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024, 0, 1024 * 1024 * 1024),
     mailMaxAttempts: integer(env, 'MAIL_MAX_ATTEMPTS', 5, 1, 100),
     mailRetryDelaySeconds: integer(env, 'MAIL_RETRY_DELAY_SECONDS', 30, 1, 86_400),
+    headersTimeoutMs: integer(env, 'HEADERS_TIMEOUT_SECONDS', 10, 1, 3600) * 1000,
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_SECONDS', 60, 1, 3600) * 1000,
     publicUrl: (optionalUrl(env, 'PUBLIC_URL') ?? `http://${text(env, 'HOST', '127.0.0.1')}:${integer(env, 'PORT', 8080, 0, 65535)}`).replace(/\/+$/, ''),
   });
 }

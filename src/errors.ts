@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'forbidden' // credentials lack a permission
   | 'not_found'
   | 'too_large'
+  | 'unsupported' // a body in a form the endpoint does not read
   | 'too_many' // a quota is used up
   | 'upstream_failed' // a service we depend on failed
   | 'unavailable';
@@ -37,6 +38,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   too_large: 413,
+  unsupported: 415,
   too_many: 429,
   upstream_failed: 502,
   unavailable: 503,

@@ -47,6 +47,7 @@ async function prepare(options: DbOptions): Promise<string> {
         org_id: 'crash-org',
       })),
       ROWS,
+      { earliestMs: Date.UTC(2026, 10, 1), latestMs: Date.UTC(2026, 10, 2) },
     );
     await storeStatusEvents(database.db, new PartitionKeeper(database.db), events);
     const queue = await startReportQueue(
@@ -111,7 +112,7 @@ test('a worker killed mid-job: the job is picked up again and ends with one corr
     assert.equal(lines[1], '2026-11-01T00:00:00.000000+00:00,r0,svc0,,success,,,crash-org,,');
     assert.equal(lines[ROWS], `2026-11-01T00:49:59.000000+00:00,r${(ROWS - 1) >> 2},svc3,,success,,,crash-org,,`);
     assert.equal(new Set(lines).size, lines.length, 'no row twice');
-    const task = await getTask(database.db, 'crash-org', Number(job?.task_id));
+    const task = await getTask(database.db, 'crash-org', String(job?.task_id));
     assert.equal(task.state, 'End');
     assert.deepEqual(task.messages.map((message) => message.message.replace(/\d+ bytes/, 'N bytes')), [
       'queued', 'rendering', 'rendering again (attempt 2)', `${ROWS} rows read`, `file written: ${jobId}.csv, N bytes`,

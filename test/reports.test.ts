@@ -22,7 +22,7 @@ const EVENTS = [
 const OTHER_ORG = { request_id: 'bbbb0000000000000000000000000001', service: 'ingress', status: 'success', date: '2026-03-29T10:00:00Z', org_id: 'someone-else' };
 
 before(async () => {
-  app = await startTestApp({ renderBatchSize: 2 });
+  app = await startTestApp({ renderBatchSize: 2, now: () => new Date('2026-03-30T12:00:00Z') });
   writer = bearer(await app.token(['data-reports:read', 'data-reports:write'], ORG, 'alice'));
   reader = bearer(await app.token(['data-reports:read'], ORG, 'bob'));
   const ingest = await request(`${app.url}/v1/statuses`, {
@@ -330,7 +330,8 @@ test('a job whose every attempt fails ends FAILED with the reason, and so does i
       job = (await request(`${failing.url}/data/reports/statuses/jobs/${job.id}`, { headers: token })).body.job;
     }
     assert.equal(job.status, 'FAILED');
-    assert.match(job.failure_reason, /^attempt 2 of 2 failed: .*(EEXIST|ENOTDIR)/);
+    assert.match(job.failure_reason, /^attempt 2 of 2 failed: the report file could not be written: the reports directory is not a directory \((EEXIST|ENOTDIR)\)$/);
+    assert.ok(!job.failure_reason.includes(os.tmpdir()), 'no server path in the reason');
     assert.equal((await request(`${failing.url}/data/reports/statuses/files/${job.id}`, { headers: token })).status, 404);
     const task = (await request(`${failing.url}/task/show`, { headers: token, body: { params: { task_id: job.task_id } } })).body.result.task;
     assert.equal(task.state, 'Failed');

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
-import { AppError } from '../errors.ts';
+import { AppError, invalid } from '../errors.ts';
 import { decodeIdentity } from './identity.ts';
 import { authenticate, type Scope } from './tokens.ts';
 
@@ -20,5 +20,6 @@ export async function callerOrg(db: Kysely<Schema>, headers: IncomingHttpHeaders
   }
   const org = String(orgId).trim();
   if (org === '') throw new AppError('unauthenticated', 'the x-rh-identity header names no org_id');
+  if (org.includes('\u0000')) throw invalid('x-rh-identity', 'its org_id must not contain a NUL character (\\u0000)');
   return org;
 }

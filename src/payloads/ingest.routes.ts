@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { authenticate } from '../auth/tokens.ts';
 import { acceptNdjson, batchItems } from '../shared/batch.ts';
 import type { PayloadTrackerDeps } from './deps.ts';
-import { validateStatusEvents } from './ingest.validate.ts';
+import { ingestWindow, validateStatusEvents } from './ingest.validate.ts';
 import { storeStatusEvents } from './ingest.write.ts';
 import { ErrorBody } from './payloads.schemas.ts';
 
@@ -65,7 +65,7 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async
       metrics.consumedMessages.inc(items.length);
       let events;
       try {
-        events = validateStatusEvents(items, config.ingestMaxEvents);
+        events = validateStatusEvents(items, config.ingestMaxEvents, ingestWindow(deps.now(), config.retentionDays));
       } catch (error) {
         metrics.messageProcessErrors.inc(items.length);
         throw error;

@@ -21,11 +21,28 @@ export interface StatusEvent {
 const NAME_MAX = 128;
 const ID_MAX = 64;
 const STATUS_MSG_MAX = 32_768;
-// Events outside these years are a producer's clock gone wrong; each day stored needs a partition.
-const EARLIEST_YEAR = 1970;
-const LATEST_YEAR = 9998;
-const EARLIEST_MS = Date.UTC(EARLIEST_YEAR, 0, 1);
-const LATEST_MS = Date.UTC(LATEST_YEAR + 1, 0, 1);
+const DAY_MS = 86_400_000;
+
+/**
+ * The dates an event may carry: from the first day retention keeps to (not
+ * including) a day ahead of now. Each day stored needs a partition, and one outside this window
+ * would be a producer's clock gone wrong that retention never drops (future)
+ * or drops within the hour (past).
+ */
+export interface DateWindow {
+  earliestMs: number;
+  latestMs: number;
+}
+
+export function ingestWindow(now: Date, retentionDays: number): DateWindow {
+  const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
+  return { earliestMs: today - retentionDays * DAY_MS, latestMs: now.getTime() + DAY_MS };
+}
+
+function windowRule({ earliestMs, latestMs }: DateWindow): string {
+  const text = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+  return `must be on or after ${text(earliestMs)} (the first day retention keeps) and before ${text(latestMs)} (a day ahead)`;
+}
 
 type Reader = (item: Record<string, unknown>, field: string, fail: (reason: string) => void) => string | null;
 
@@ -46,6 +63,10 @@ function readText(max: number, lowerCase: boolean): Reader {
       return null;
     }
     const text = String(value).trim();
+    if (text.includes('\u0000')) {
+      fail('must not contain a NUL character (\\u0000)');
+      return null;
+    }
     if (text.length > max) {
       fail(`must be at most ${max} characters long`);
       return null;
@@ -66,11 +87,17 @@ function readUuid(item: Record<string, unknown>, field: string, fail: (reason: s
   return uuid ?? null;
 }
 
-function validateItem(record: Record<string, unknown>, fail: Fail): StatusEvent {
+function validateItem(record: Record<string, unknown>, fail: Fail, window: DateWindow): StatusEvent {
   const read = (reader: Reader, field: string) => reader(record, field, (reason) => fail(field, reason));
+  // A value of only whitespace is as absent as no value: it would store an empty name no query can reach.
   const readRequired = (reader: Reader, field: string) => {
-    if (isAbsent(record[field])) fail(field, 'is required');
-    return read(reader, field) ?? '';
+    let refused = false;
+    const value = reader(record, field, (reason) => {
+      refused = true;
+      fail(field, reason);
+    });
+    if (value === null && !refused) fail(field, 'is required');
+    return value ?? '';
   };
 
   const service = readRequired(readName, 'service');
@@ -82,9 +109,7 @@ function validateItem(record: Record<string, unknown>, fail: Fail): StatusEvent 
   const rawDate = readRequired(readId, 'date');
   const date = rawDate ? parseTimestamp(rawDate) : undefined;
   if (rawDate && !date) fail('date', 'must be an RFC 3339 date-time, such as 2026-11-25T14:36:20.123456Z');
-  if (date && (date.epochMs < EARLIEST_MS || date.epochMs >= LATEST_MS)) {
-    fail('date', `must be from ${EARLIEST_YEAR} to ${LATEST_YEAR}`);
-  }
+  if (date && (date.epochMs < window.earliestMs || date.epochMs >= window.latestMs)) fail('date', windowRule(window));
 
   const event: StatusEvent = {
     requestId: requestId ?? '',
@@ -103,6 +128,6 @@ function validateItem(record: Record<string, unknown>, fail: Fail): StatusEvent 
 }
 
 /** Validates a whole batch: every event, or an error naming each bad item's index, field and reason. */
-export function validateStatusEvents(items: unknown[], maxEvents: number): StatusEvent[] {
-  return validateBatch(items, { noun: 'status events', maxItems: maxEvents }, validateItem);
+export function validateStatusEvents(items: unknown[], maxEvents: number, window: DateWindow): StatusEvent[] {
+  return validateBatch(items, { noun: 'status events', maxItems: maxEvents }, (item, fail) => validateItem(item, fail, window));
 }

@@ -137,10 +137,9 @@ export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = asyn
       },
     },
     async (request) => {
-      const stat = textParam(request.query.stat);
-      if (stat !== 'SuccessRate') {
-        throw invalid('stat', stat === undefined ? 'is required: SuccessRate' : `must be SuccessRate, not "${stat}"`);
-      }
+      // The spec marks `stat` optional; SuccessRate is the only one there is.
+      const stat = textParam(request.query.stat) ?? 'SuccessRate';
+      if (stat !== 'SuccessRate') throw invalid('stat', `must be SuccessRate, not "${stat}"`);
       const since = new Date(now().getTime() - 24 * 3600_000);
       return successRates(await countOutcomesSince(db, since), since);
     },

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { MAX_PAGE } from '../shared/paging.ts';
 
 /** The payload tracker's error body; `status` repeats the HTTP code, which its frontend reads. */
 export const ErrorBody = Type.Object({
@@ -22,7 +23,7 @@ const Text = (description: string) => Type.String({ description });
 // validation fills the default in, so handlers always see a value.
 const paging = (maxPageSize: number) => ({
   page: Type.Optional(
-    Type.Integer({ minimum: 0, default: 0, description: 'A page number within the paginated result set, from 0' }),
+    Type.Integer({ minimum: 0, maximum: MAX_PAGE, default: 0, description: 'A page number within the paginated result set, from 0' }),
   ),
   page_size: Type.Optional(
     Type.Integer({ minimum: 1, maximum: maxPageSize, default: 10, description: 'Size of the page' }),
@@ -144,7 +145,7 @@ export const PayloadDetail = Type.Object({
 });
 
 export const StatsQuery = Type.Object({
-  stat: Type.Optional(Type.String({ description: 'Stat to use: SuccessRate' })),
+  stat: Type.Optional(Type.String({ description: 'Stat to use: SuccessRate (the default)' })),
 });
 
 const ServiceRate = Type.Object({

@@ -2,12 +2,12 @@ import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { AppError, type ErrorDetail } from '../errors.ts';
 import { parseTimestamp } from '../shared/timestamps.ts';
-import { REPORT_TYPES, type ReportType } from './report-types.ts';
+import { REPORT_TYPES, type JobType, type ReportType } from './report-types.ts';
 import { REPORT_FORMATS, type ReportFormat } from './writers.ts';
 
 /** A valid request for a report job, its span resolved to instants. */
 export interface JobRequest {
-  type: ReportType | 'generic';
+  type: JobType;
   name: string;
   timezone: string;
   format: ReportFormat;
@@ -63,6 +63,14 @@ async function resolveSpan(db: Kysely<Schema>, timezone: string, from: Edge, to:
   return rows[0];
 }
 
+/** The `{type}` of a report path, one of `known`; another is a 400, as the spec says. */
+export function reportTypeParam<T extends string>(type: string, known: readonly T[]): T {
+  if (!(known as readonly string[]).includes(type)) {
+    throw new AppError('invalid', `unknown report type "${type}"`, [{ field: 'type', reason: `must be one of ${known.join(', ')}` }]);
+  }
+  return type as T;
+}
+
 /**
  * Validates `POST /data/reports/{type}/jobs`, naming every bad field, and
  * resolves the span in the report's time zone (PostgreSQL's zone rules, the
@@ -74,11 +82,9 @@ export async function readJobRequest(
   body: unknown,
   maxSpanDays: number,
 ): Promise<JobRequest> {
+  reportTypeParam(type, REPORT_TYPES);
   const fields: ErrorDetail[] = [];
   const fail = (field: string, reason: string) => fields.push({ field, reason });
-  if (!(REPORT_TYPES as readonly string[]).includes(type)) {
-    throw new AppError('invalid', `unknown report type "${type}"`, [{ field: 'type', reason: `must be one of ${REPORT_TYPES.join(', ')}` }]);
-  }
   const input = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
   if (input !== body) fail('body', 'must be a JSON object');
 

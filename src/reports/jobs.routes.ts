@@ -6,9 +6,11 @@ import { bearerAuth } from '../auth/bearer-auth.ts';
 import type { Config } from '../config.ts';
 import type { Schema } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { MAX_PAGE } from '../shared/paging.ts';
 import { withoutNulls } from '../shared/sql.ts';
 import { finishTask } from '../tasks/tasks.queries.ts';
-import { readJobRequest } from './job-request.ts';
+import { readJobRequest, reportTypeParam } from './job-request.ts';
+import { JOB_TYPES } from './report-types.ts';
 import { createReportJob, getReportJob, listReportJobs, moveReportJob, type Enqueue, type ReportJobRow } from './jobs.queries.ts';
 import { downloadName, reportFilePath } from './render.ts';
 import { sendReportError } from './reports.errors.ts';
@@ -81,6 +83,7 @@ export const reportJobRoutes: FastifyPluginAsyncTypebox<ReportRouteDeps> = async
 
   /** The caller's job of that type; any other is unknown. A file past its expiry reads as deleted. */
   async function findJob(orgId: string, type: string, id: string): Promise<ReportJobRow> {
+    reportTypeParam(type, JOB_TYPES);
     const row = /^\d{1,18}$/.test(id) ? await getReportJob(db, id, orgId) : undefined;
     if (!row || row.type !== type) throw new AppError('not_found', `report job ${id} was not found`);
     if (row.status === 'DONE' && row.expires_at && Date.parse(row.expires_at) <= now().getTime()) {
@@ -154,7 +157,7 @@ export const reportJobRoutes: FastifyPluginAsyncTypebox<ReportRouteDeps> = async
         security,
         params: TypeParams,
         querystring: Type.Object({
-          page: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+          page: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_PAGE, default: 0 })),
           page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
         }),
         response: { 200: Type.Object({ count: Type.Integer(), jobs: Type.Array(JobEnvelope) }), ...errors },
@@ -162,7 +165,8 @@ export const reportJobRoutes: FastifyPluginAsyncTypebox<ReportRouteDeps> = async
     },
     async (request) => {
       const { page = 0, page_size = 20 } = request.query;
-      const { count, rows } = await listReportJobs(db, auth.callerOf(request).orgId, request.params.type, page, page_size);
+      const type = reportTypeParam(request.params.type, JOB_TYPES);
+      const { count, rows } = await listReportJobs(db, auth.callerOf(request).orgId, type, page, page_size);
       return { count, jobs: rows.map(jobEnvelope) };
     },
   );

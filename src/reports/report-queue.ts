@@ -94,12 +94,35 @@ export async function startReportQueue(
   };
 }
 
+/** What a file error means, for the failures users read. */
+const FILE_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOENT: 'the reports directory does not exist',
+  ENOTDIR: 'the reports directory is not a directory',
+  EEXIST: 'the reports directory is not a directory',
+  ENOSPC: 'no space left on the disk',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the file system is read-only',
+  EMFILE: 'too many open files',
+};
+
+/**
+ * Why an attempt failed, as the job and its task tell users: what went wrong,
+ * never the server's file paths (the log keeps the whole error).
+ */
+export function failureReason(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  if (code && FILE_ERRORS[code]) return `the report file could not be written: ${FILE_ERRORS[code]} (${code})`;
+  return String(message).replace(/(['"]?)\/[^\s'",]+\1/g, 'a file');
+}
+
 async function renderAttempt(deps: RenderDeps, job: Job<{ jobId: string }>, maxAttempts: number, log: FastifyBaseLogger) {
   const attempt = job.retryCount + 1;
   try {
     await renderReportJob(deps, job.data.jobId, attempt, job.signal);
   } catch (error) {
-    const reason = (error as Error).message;
+    const reason = failureReason(error);
     log.warn({ err: error, reportJob: job.data.jobId, attempt }, 'report rendering failed');
     if (attempt >= maxAttempts) {
       await failReportJob(deps, job.data.jobId, `attempt ${attempt} of ${maxAttempts} failed: ${reason}`);

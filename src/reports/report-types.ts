@@ -209,7 +209,11 @@ const generic: ReportSource = {
   },
 };
 
-export const REPORT_SOURCES: Record<ReportType | 'generic', ReportSource> = {
+/** Every type a job may have: those asked for directly, and `generic`, which only schedules run. */
+export const JOB_TYPES = [...REPORT_TYPES, 'generic'] as const;
+export type JobType = (typeof JOB_TYPES)[number];
+
+export const REPORT_SOURCES: Record<JobType, ReportSource> = {
   statuses,
   payloads,
   'success-rate': successRate,

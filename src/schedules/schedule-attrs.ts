@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { invalid } from '../errors.ts';
-import { REPORT_TYPES } from '../reports/report-types.ts';
+import { JOB_TYPES } from '../reports/report-types.ts';
 import { REPORT_FORMATS } from '../reports/writers.ts';
 import { canonicalUuid } from '../shared/request-id.ts';
 
@@ -42,9 +42,8 @@ const readers: { [K in keyof ScheduleAttrs]: (value: unknown) => ScheduleAttrs[K
     return value.trim();
   },
   type: (value) => {
-    const types = [...REPORT_TYPES, 'generic'];
-    if (typeof value !== 'string' || !types.includes(value)) throw invalid('type', `must be one of ${types.join(', ')}`);
-    return value;
+    if (!(JOB_TYPES as readonly unknown[]).includes(value)) throw invalid('type', `must be one of ${JOB_TYPES.join(', ')}`);
+    return value as string;
   },
   schedule: (value) => {
     if (!(FREQUENCIES as readonly unknown[]).includes(value)) throw invalid('schedule', `must be one of ${FREQUENCIES.join(', ')}`);

@@ -91,15 +91,18 @@ export async function updateSchedule(db: Kysely<Schema>, orgId: string, id: stri
 /**
  * Deletes the org's schedules among `ids`; their tasks stay, now with
  * `configuration_id` 0. Unknown IDs and other orgs' schedules are refused
- * whole, naming them.
+ * whole, naming the first `maxNamed` of them.
  */
-export async function deleteSchedules(db: Kysely<Schema>, orgId: string, ids: string[]) {
+export async function deleteSchedules(db: Kysely<Schema>, orgId: string, ids: string[], maxNamed: number) {
   await db.transaction().execute(async (trx) => {
     const { rows } = await sql<{ id: string }>`
       select id::text as id from report_schedules where org_id = ${orgId} and id = any(${ids}::bigint[]) for update`.execute(trx);
     const found = new Set(rows.map((row) => row.id));
     const missing = ids.filter((id) => !found.has(id));
-    if (missing.length > 0) throw new AppError('not_found', `schedules not found: ${missing.join(', ')}`);
+    if (missing.length > 0) {
+      const more = missing.length > maxNamed ? ` and ${missing.length - maxNamed} more` : '';
+      throw new AppError('not_found', `schedules not found: ${missing.slice(0, maxNamed).join(', ')}${more}`);
+    }
     await sql`update tasks set configuration_id = 0 where org_id = ${orgId} and configuration_id = any(${ids}::bigint[])`.execute(trx);
     await sql`delete from report_schedules where org_id = ${orgId} and id = any(${ids}::bigint[])`.execute(trx);
   });
@@ -138,7 +141,8 @@ export async function listSchedules(
   const limit = page ? sql`limit ${page.pageSize} offset ${page.page * page.pageSize}` : sql``;
   const [count, rows] = await Promise.all([
     sql<{ n: number }>`select count(*)::int as n from report_schedules where ${where}`.execute(db),
-    sql<ViewRow>`select ${viewColumns} from report_schedules where ${where} order by id ${limit}`.execute(db),
+    // The table's id: the output column `id` is text, which would sort 1, 11, 2.
+    sql<ViewRow>`select ${viewColumns} from report_schedules where ${where} order by report_schedules.id ${limit}`.execute(db),
   ]);
   return { count: count.rows[0].n, schedules: rows.rows.map(toView) };
 }

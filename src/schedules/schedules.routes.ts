@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { bearerAuth } from '../auth/bearer-auth.ts';
 import { AppError, invalid } from '../errors.ts';
-import { toHttpError } from '../http-errors.ts';
+import { int64Param } from '../shared/int64.ts';
+import { MAX_PAGE } from '../shared/paging.ts';
+import { errorRenderer } from '../http-errors.ts';
 import type { ReportRouteDeps } from '../reports/jobs.routes.ts';
 import { readScheduleAttrs, type ScheduleAttrs } from './schedule-attrs.ts';
 import { runScheduleNow } from './scheduler.ts';
@@ -32,11 +33,7 @@ const ScheduleBody = Type.Object({ data: Type.Object({ schedule: Schedule }), me
 const IdParams = Type.Object({ schedule_id: Type.String() });
 
 /** The schedules API's error body, `{message, status: "error"}`. */
-function sendScheduleError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  const { status, message } = toHttpError(error);
-  if (status >= 500) request.log.error({ err: error }, 'request failed');
-  return reply.code(status).send({ message, status: 'error' });
-}
+const sendScheduleError = errorRenderer(({ message }) => ({ body: { message, status: 'error' } }));
 
 /** Words a refused request's message as the spec does: "Error creating new schedule: name: is required". */
 function wordedAs<A extends unknown[], R>(prefix: string, handler: (...args: A) => Promise<R>) {
@@ -56,6 +53,10 @@ function optionalInteger(name: string, value: string | undefined): number | unde
   return Number(value);
 }
 
+/** Most schedules one request may delete; an unknown one is named, at most this many of them. */
+const MAX_DELETED = 1000;
+const MAX_NAMED = 10;
+
 function readFilters(query: Record<string, string | undefined>): ScheduleFilters {
   const text = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value.trim());
   const idList = text(query.id_list)
@@ -63,9 +64,9 @@ function readFilters(query: Record<string, string | undefined>): ScheduleFilters
     .split(',')
     .map((id) => id.trim().replace(/^"|"$/g, ''))
     .filter(Boolean);
-  idList?.forEach((id) => optionalInteger('id_list', id));
+  idList?.forEach((id) => int64Param(id, 'id_list'));
   return {
-    id: optionalInteger('id', query.id)?.toString(),
+    id: query.id === undefined ? undefined : int64Param(query.id, 'id'),
     idList,
     name: text(query.name),
     type: text(query.type),
@@ -83,7 +84,7 @@ function readPaging(query: Record<string, string | undefined>) {
   if (query.paginate === 'false') return undefined;
   const page = Number(query.page);
   const pageSize = Number(query.page_size);
-  if (!Number.isInteger(page) || page < 1) throw fail('page must be a whole number from 1');
+  if (!Number.isInteger(page) || page < 1 || page > MAX_PAGE) throw fail(`page must be a whole number from 1 to ${MAX_PAGE}`);
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw fail('page_size must be a whole number from 1 to 100');
   return { page: page - 1, pageSize };
 }
@@ -143,7 +144,10 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ReportRouteDeps> = async 
       onRequest: auth.require('data-reports:read'),
       schema: { summary: 'One report schedule', security, params: IdParams, response: { 200: ScheduleBody, ...failures } },
     },
-    async (request) => ok('Report schedule retrieved', { schedule: await getSchedule(db, auth.callerOf(request).orgId, request.params.schedule_id) }),
+    async (request) =>
+      ok('Report schedule retrieved', {
+        schedule: await getSchedule(db, auth.callerOf(request).orgId, int64Param(request.params.schedule_id, 'schedule_id')),
+      }),
   );
 
   app.post(
@@ -182,7 +186,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ReportRouteDeps> = async 
       const caller = auth.callerOf(request);
       const changes = await readScheduleAttrs(db, request.body, true);
       return ok('Report schedule updated succesfully', {
-        schedule: await updateSchedule(db, caller.orgId, request.params.schedule_id, changes, now()),
+        schedule: await updateSchedule(db, caller.orgId, int64Param(request.params.schedule_id, 'schedule_id'), changes, now()),
       });
     }),
   );
@@ -204,9 +208,9 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ReportRouteDeps> = async 
       if (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => typeof id !== 'string' && typeof id !== 'number')) {
         throw invalid('schedules_ids', 'must be a non-empty list of schedule IDs');
       }
-      const texts = ids.map(String);
-      texts.forEach((id) => optionalInteger('schedules_ids', id));
-      await deleteSchedules(db, auth.callerOf(request).orgId, texts);
+      if (ids.length > MAX_DELETED) throw invalid('schedules_ids', `may name at most ${MAX_DELETED} schedules, not ${ids.length}`);
+      const texts = [...new Set(ids.map((id) => int64Param(String(id).trim(), 'schedules_ids')))];
+      await deleteSchedules(db, auth.callerOf(request).orgId, texts, MAX_NAMED);
       return ok('Schedules succesfully deleted');
     }),
   );
@@ -231,7 +235,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ReportRouteDeps> = async 
     },
     async (request) => {
       const caller = auth.callerOf(request);
-      const run = await runScheduleNow(deps, caller.orgId, request.params.schedule_id, caller.userName);
+      const run = await runScheduleNow(deps, caller.orgId, int64Param(request.params.schedule_id, 'schedule_id'), caller.userName);
       return ok('Report schedule run started', { job_id: run.jobId, task_id: run.taskId });
     },
   );

@@ -29,7 +29,8 @@ export function parseTimestamp(value: string): ParsedTimestamp | undefined {
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const daysInMonth = month === 2 && !leap ? 28 : MAX_DAY[month - 1];
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth) return undefined;
-  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59 || Number(offH) > 23 || Number(offM) > 59) return undefined;
+  // PostgreSQL stores offsets up to ±15:59; real zones span −12:00 to +14:00.
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59 || Number(offH) > 15 || Number(offM) > 59) return undefined;
 
   const offsetSign = zulu || !sign ? '+' : sign === '-' ? '-' : '+';
   const offsetMinutes = (offsetSign === '-' ? -1 : 1) * (Number(offH) * 60 + Number(offM));

@@ -114,32 +114,32 @@ const taskColumns = sql`id, title, configuration_id, configuration_name, perform
 export async function listTasks(
   db: Kysely<Schema>,
   orgId: string,
-  { configurationId, showHidden }: { configurationId?: number; showHidden: boolean },
+  { configurationId, showHidden }: { configurationId?: string; showHidden: boolean },
 ): Promise<TaskView[]> {
   const { rows } = await sql<TaskRow>`
     select ${taskColumns} from tasks
     where org_id = ${orgId}
-      ${configurationId === undefined ? sql`` : sql`and configuration_id = ${configurationId}`}
+      ${configurationId === undefined ? sql`` : sql`and configuration_id = ${configurationId}::bigint`}
       ${showHidden ? sql`` : sql`and state <> 'Dismissed'`}
     order by id desc`.execute(db);
   return withMessages(db, rows);
 }
 
-export async function getTask(db: Kysely<Schema>, orgId: string, taskId: number): Promise<TaskView> {
-  const { rows } = await sql<TaskRow>`select ${taskColumns} from tasks where org_id = ${orgId} and id = ${taskId}`.execute(db);
+export async function getTask(db: Kysely<Schema>, orgId: string, taskId: string): Promise<TaskView> {
+  const { rows } = await sql<TaskRow>`select ${taskColumns} from tasks where org_id = ${orgId} and id = ${taskId}::bigint`.execute(db);
   if (rows.length === 0) throw new AppError('not_found', `task ${taskId} was not found`);
   return (await withMessages(db, rows))[0];
 }
 
 /** Hides a finished task from the list; a task still in progress cannot be dismissed. */
-export async function dismissTask(db: Kysely<Schema>, orgId: string, taskId: number, user: string, now: Date) {
+export async function dismissTask(db: Kysely<Schema>, orgId: string, taskId: string, user: string, now: Date) {
   const task = await getTask(db, orgId, taskId);
   if (task.state === 'In Progress') throw new AppError('invalid', `task ${taskId} is still in progress and cannot be dismissed`);
   if (task.state !== 'Dismissed') {
     await db
       .updateTable('tasks')
       .set({ state: 'Dismissed', hidden_by: user, updated: now.toISOString() })
-      .where('id', '=', String(taskId))
+      .where('id', '=', taskId)
       .execute();
   }
   return getTask(db, orgId, taskId);

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import { bearerAuth } from '../auth/bearer-auth.ts';
 import type { Schema } from '../db/schema.ts';
-import { toHttpError } from '../http-errors.ts';
+import { errorRenderer } from '../http-errors.ts';
+import { Int64Id, readInt64 } from '../shared/int64.ts';
 import { dismissTask, getTask, listTasks } from './tasks.queries.ts';
 
 const ErrorPart = Type.Object({ message: Type.String() });
@@ -27,17 +27,16 @@ const Task = Type.Object({
 const envelope = <T extends ReturnType<typeof Type.Object>>(result: T) =>
   Type.Object({ error: ErrorPart, result, successful: Type.Boolean() });
 
-const TaskIdParams = Type.Object({ params: Type.Object({ task_id: Type.Integer({ minimum: 1 }) }) });
+const TaskIdParams = Type.Object({ params: Type.Object({ task_id: Int64Id('The task') }) });
 const failures = { 400: Failure, 401: Failure, 403: Failure };
 /** Success carries an empty error message, so that the envelope always has the same shape. */
 const ok = <T>(result: T) => ({ error: { message: '' }, result, successful: true });
 
 /** The task API's envelope for errors: 400 for a bad request or unknown task; 401 and 403 for access. */
-function sendTaskError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  const { status, message } = toHttpError(error);
-  if (status >= 500) request.log.error({ err: error }, 'request failed');
-  return reply.code(status === 404 ? 400 : status).send({ error: { message }, successful: false });
-}
+const sendTaskError = errorRenderer(({ status, message }) => ({
+  status: status === 404 ? 400 : status,
+  body: { error: { message }, successful: false },
+}));
 
 export const taskRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Schema>; now: () => Date }> = async (app, { db, now }) => {
   app.setErrorHandler(sendTaskError);
@@ -54,7 +53,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Schema>; now: ()
         body: Type.Object({
           params: Type.Optional(
             Type.Object({
-              configuration_id: Type.Optional(Type.Integer({ minimum: 0, description: 'Only tasks of this schedule' })),
+              configuration_id: Type.Optional(Int64Id('Only tasks of this schedule')),
               show_hidden: Type.Optional(Type.Boolean({ default: false, description: 'Include dismissed tasks' })),
             }),
           ),
@@ -66,7 +65,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Schema>; now: ()
       const caller = auth.callerOf(request);
       const params = request.body.params ?? {};
       const tasks = await listTasks(db, caller.orgId, {
-        configurationId: params.configuration_id,
+        configurationId: params.configuration_id === undefined ? undefined : readInt64(params.configuration_id, 'configuration_id'),
         showHidden: params.show_hidden ?? false,
       });
       return ok({ tasks });
@@ -86,7 +85,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Schema>; now: ()
     },
     async (request) => {
       const caller = auth.callerOf(request);
-      return ok({ task: await getTask(db, caller.orgId, request.body.params.task_id) });
+      return ok({ task: await getTask(db, caller.orgId, readInt64(request.body.params.task_id, 'task_id')) });
     },
   );
 
@@ -103,7 +102,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Schema>; now: ()
     },
     async (request) => {
       const caller = auth.callerOf(request);
-      return ok({ task: await dismissTask(db, caller.orgId, request.body.params.task_id, caller.userName, now()) });
+      return ok({ task: await dismissTask(db, caller.orgId, readInt64(request.body.params.task_id, 'task_id'), caller.userName, now()) });
     },
   );
 };

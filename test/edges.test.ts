@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { SCOPES } from '../src/auth/tokens.ts';
+import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
+
+let app: TestApp;
+let token: Record<string, string>;
+const SCHEDULES = '/api/v1/reports/schedules';
+const REQUEST_ID = 'eeee0000000000000000000000000001';
+
+const attrs = {
+  name: 'nightly', type: 'statuses', schedule: 'daily', timezone: 'UTC', send_to: ['ops@example.com'],
+};
+
+before(async () => {
+  app = await startTestApp({ renderReports: false });
+  token = bearer(await app.token([...SCOPES], 'org-e'));
+  const events = [
+    { request_id: REQUEST_ID, service: 'ingress', status: 'received', date: '2026-11-26T10:00:00Z' },
+    { request_id: 'eeee0000000000000000000000000002', service: 'ingress', status: 'success', date: '2026-11-26T10:01:00Z' },
+  ];
+  assert.equal((await request(`${app.url}/v1/statuses`, { headers: token, body: events })).status, 200);
+});
+after(() => app.close());
+
+const get = (path: string, headers = token) => request(`${app.url}${path}`, { headers });
+
+describe('bad input is a 400 naming the parameter', () => {
+  test('NUL in a query parameter, the {type} path segment, a schedule field', async () => {
+    const list = await get('/v1/statuses?service=a%00b');
+    assert.equal(list.status, 400);
+    assert.deepEqual(list.body.errors, [{ field: 'service', reason: 'must not contain a NUL character (\\u0000)' }]);
+    const jobs = await get('/data/reports/a%00b/jobs');
+    assert.equal(jobs.status, 400);
+    assert.equal(jobs.body.code, 'BAD_REQUEST');
+    const schedule = await request(`${app.url}${SCHEDULES}`, { headers: token, body: { attrs: { ...attrs, timezone: 'UTC\u0000' } } });
+    assert.deepEqual([schedule.status, schedule.body.status], [400, 'error']);
+    assert.match(schedule.body.message, /attrs\.timezone: must not contain a NUL/);
+  });
+
+  test('NUL in the org_id of x-rh-identity', async () => {
+    const identity = Buffer.from(JSON.stringify({ identity: { org_id: 'a\u0000b' } })).toString('base64');
+    const { status, body } = await get('/cluster/5d5892d3-1f74-4ccf-91af-548dfc9767aa/requests', { 'x-rh-identity': identity });
+    assert.equal(status, 400);
+    assert.match(body.status, /x-rh-identity: its org_id must not contain a NUL/);
+  });
+
+  test('offsets beyond ±15:59 in date filters and report spans', async () => {
+    const filter = await get('/v1/statuses?date_gte=2026-11-25T10:00:00%2B20:00');
+    assert.equal(filter.status, 400);
+    assert.match(filter.body.message, /date_gte/);
+    const job = await request(`${app.url}/data/reports/statuses/jobs`, {
+      headers: token,
+      body: { format: 'csv', timespan: { from: '2026-11-20T00:00:00+20:00', to: '2026-11-21T00:00:00-16:00' } },
+    });
+    assert.equal(job.status, 400);
+    assert.deepEqual(job.body.fields.map((field: { name: string }) => field.name), ['timespan.from', 'timespan.to']);
+  });
+
+  test('page and page_size of Infinity, 1e300 or past int64 on every list', async () => {
+    for (const path of ['/v1/payloads', '/v1/statuses', '/data/reports/statuses/jobs']) {
+      for (const value of ['Infinity', '-Infinity', '1e300', '9223372036854775808']) {
+        for (const name of ['page', 'page_size']) {
+          const { status } = await get(`${path}?${name}=${value}`);
+          assert.equal(status, 400, `${path}?${name}=${value}`);
+        }
+      }
+    }
+    const schedules = await get(`${SCHEDULES}?paginate=true&page=1e300&page_size=10`);
+    assert.equal(schedules.status, 400);
+    assert.match(schedules.body.message, /^Error with pagination fields: page/);
+  });
+
+  test('task and configuration IDs are read exactly: int64 maximum is unknown, past it is invalid', async () => {
+    const show = await request(`${app.url}/task/show`, { headers: token, raw: '{"params": {"task_id": 9223372036854775807}}' });
+    assert.equal(show.status, 400);
+    assert.equal(show.body.error.message, 'task 9223372036854775807 was not found');
+    const past = await request(`${app.url}/task/show`, { headers: token, raw: '{"params": {"task_id": 12345678901234567890}}' });
+    assert.equal(past.status, 400);
+    assert.match(past.body.error.message, /task_id: must be at most 9223372036854775807, not 12345678901234567890/);
+    const huge = await request(`${app.url}/task/list`, { headers: token, raw: '{"params": {"configuration_id": 1e308}}' });
+    assert.equal(huge.status, 400);
+    const list = await request(`${app.url}/task/list`, { headers: token, raw: '{"params": {"configuration_id": 9223372036854775807}}' });
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.body.result.tasks, []);
+  });
+
+  test('an empty string among schedules_ids', async () => {
+    const { status, body } = await request(`${app.url}/api/v1/reports/registries`, {
+      method: 'DELETE', headers: token, body: { schedules_ids: [''] },
+    });
+    assert.equal(status, 400);
+    assert.match(body.message, /schedules_ids: must be a whole number/);
+  });
+
+  test('deleting 100,000 unknown schedules is refused without echoing them all', async () => {
+    const ids = Array.from({ length: 1000 }, (_, index) => String(900_000 + index));
+    const unknown = await request(`${app.url}/api/v1/reports/registries`, { method: 'DELETE', headers: token, body: { schedules_ids: ids } });
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.body.message, /^schedules not found: 900000, .*, 900009 and 990 more$/);
+    const many = Array.from({ length: 100_000 }, (_, index) => String(index + 1));
+    const tooMany = await request(`${app.url}/api/v1/reports/registries`, { method: 'DELETE', headers: token, body: { schedules_ids: many } });
+    assert.equal(tooMany.status, 400);
+    assert.ok(tooMany.body.message.length < 200, tooMany.body.message);
+  });
+});
+
+describe('bodies and errors Fastify raises itself', () => {
+  test('a body sent without a JSON content type is read as JSON when it is JSON', async () => {
+    const form = await request(`${app.url}/task/list`, {
+      headers: { ...token, 'content-type': 'application/x-www-form-urlencoded' },
+      raw: '{"params": {"show_hidden": true}}',
+    });
+    assert.equal(form.status, 200);
+    const none = await fetch(`${app.url}/cluster/5d5892d3-1f74-4ccf-91af-548dfc9767aa/requests`, {
+      method: 'POST',
+      headers: token,
+      body: new Blob([JSON.stringify([REQUEST_ID])]),
+    });
+    assert.equal(none.status, 200, await none.clone().text());
+  });
+
+  test('a body that is not JSON: 415 saying what is accepted, in each API\'s envelope', async () => {
+    const tasks = await request(`${app.url}/task/list`, { headers: { ...token, 'content-type': 'text/plain' }, raw: 'show_hidden=true' });
+    assert.equal(tasks.status, 415);
+    assert.equal(tasks.body.successful, false);
+    assert.match(tasks.body.error.message, /must be JSON \(content-type: application\/json\)/);
+    const schedules = await request(`${app.url}${SCHEDULES}`, { headers: { ...token, 'content-type': 'application/x-www-form-urlencoded' }, raw: 'a=1' });
+    assert.deepEqual([schedules.status, schedules.body.status], [415, 'error']);
+  });
+
+  test('bad JSON and a body too large come in the envelope of the API', async () => {
+    const bad = await request(`${app.url}/data/reports/statuses/jobs`, { headers: { ...token, 'content-type': 'application/json' }, raw: '{"format":' });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.code, 'BAD_REQUEST');
+    assert.match(bad.body.message, /not valid JSON/);
+    const large = await request(`${app.url}${SCHEDULES}`, { headers: { ...token, 'content-type': 'application/json' }, raw: JSON.stringify({ attrs: { name: 'x'.repeat(2_000_000) } }) });
+    assert.deepEqual([large.status, large.body.status], [413, 'error']);
+  });
+});
+
+describe('the documents, line by line', () => {
+  test('an empty page, page_size, sort_by, sort_dir or verbosity counts as not given', async () => {
+    const list = await get('/v1/payloads?page=&page_size=&sort_by=&sort_dir=');
+    assert.equal(list.status, 200);
+    assert.equal(list.body.data.length, 2);
+    const detail = await get(`/v1/payloads/${REQUEST_ID}?sort_by=&sort_dir=&verbosity=`);
+    assert.equal(detail.status, 200);
+  });
+
+  test('GET /v1/stats without stat is SuccessRate', async () => {
+    const { status, body } = await get('/v1/stats');
+    assert.equal(status, 200);
+    assert.deepEqual(body.data.ingress, { success: 1, error: 0, success_percent: 100, error_percent: 0 });
+  });
+
+  test('an unknown report type is a 400 on every report path', async () => {
+    for (const path of ['/data/reports/bogus/jobs', '/data/reports/bogus/jobs/1', '/data/reports/bogus/files/1']) {
+      const { status, body } = await get(path);
+      assert.equal(status, 400, path);
+      assert.deepEqual(body.fields, [{ name: 'type', description: 'must be one of statuses, payloads, success-rate, generic' }]);
+    }
+  });
+
+  test('a malformed schedule ID is a 400; schedules list in numeric order; id_list may repeat', async () => {
+    for (const path of [`${SCHEDULES}/abc`, `${SCHEDULES}/1e3`]) {
+      const { status, body } = await get(path);
+      assert.deepEqual([status, body.status], [400, 'error'], path);
+      assert.match(body.message, /schedule_id: must be a whole number/);
+    }
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const created = await request(`${app.url}${SCHEDULES}`, { headers: token, body: { attrs: { ...attrs, name: `s${i}` } } });
+      ids.push(created.body.data.schedule.id);
+    }
+    const listed = (await get(`${SCHEDULES}?paginate=false`)).body.data.registries.map((schedule: { id: string }) => schedule.id);
+    assert.deepEqual(listed, [...listed].sort((a, b) => Number(a) - Number(b)));
+    const repeated = await get(`${SCHEDULES}?paginate=false&id_list=${ids[0]}&id_list=${ids[2]}`);
+    assert.deepEqual(repeated.body.data.registries.map((schedule: { id: string }) => schedule.id), [ids[0], ids[2]]);
+  });
+});
