@@ -90,6 +90,26 @@ describe('GET /v1/payloads/{request_id}', () => {
     assert.deepEqual(byCreated, [...byCreated].sort((a, b) => a - b));
   });
 
+  test('the payload\'s own fields, which the frontend offers as sorts, keep the order by id', async () => {
+    const byId = (await detail('?sort_by=created_at')).body.data.map((row: { id: number }) => row.id).sort((a: number, b: number) => a - b);
+    for (const field of ['request_id', 'account', 'org_id', 'inventory_id', 'system_id']) {
+      const asc = await detail(`?sort_by=${field}`);
+      assert.equal(asc.status, 200, field);
+      assert.deepEqual(asc.body.data.map((row: { id: number }) => row.id), byId, field);
+      const desc = await detail(`?sort_by=${field}&sort_dir=desc`);
+      assert.deepEqual(desc.body.data.map((row: { id: number }) => row.id), [...byId].reverse(), field);
+    }
+  });
+
+  test('an absent source or status_msg sorts last in both directions', async () => {
+    for (const dir of ['asc', 'desc']) {
+      const sources = (await detail(`?sort_by=source&sort_dir=${dir}`)).body.data.map((row: { source?: string }) => row.source ?? null);
+      assert.equal(sources[0], 'insights-client', dir);
+      const messages = (await detail(`?sort_by=status_msg&sort_dir=${dir}`)).body.data.map((row: { status_msg?: string }) => row.status_msg ?? null);
+      assert.equal(messages[0], 'parsing', dir);
+    }
+  });
+
   test('the dashed form of the request ID finds the same payload', async () => {
     const { status, body } = await detail('', DASHED);
     assert.equal(status, 200);
@@ -115,7 +135,7 @@ describe('GET /v1/payloads/{request_id}', () => {
     ['', 'not%20an%20id', /request_id: must be 32 hex digits, a UUID/],
     ['?verbosity=3', ID, /verbosity: must be <= 2/],
     ['?verbosity=x', ID, /verbosity: must be integer/],
-    ['?sort_by=account', ID, /sort_by: must be one of service, source, status, status_msg, date, created_at/],
+    ['?sort_by=size', ID, /sort_by: must be one of service, source, status, status_msg, date, created_at, request_id, account/],
     ['?sort_dir=sideways', ID, /sort_dir: must be one of asc, desc/],
   ] as const) {
     test(`bad input ${id === ID ? query : id}: 400`, async () => {

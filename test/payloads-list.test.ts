@@ -100,6 +100,20 @@ describe('GET /v1/payloads', () => {
     }
   });
 
+  test('sort_by request_id, as the frontend offers it', async () => {
+    assert.deepEqual((await list('?sort_by=request_id&sort_dir=asc&page_size=12')).ids, [...ids].sort());
+    assert.deepEqual((await list('?sort_by=request_id&sort_dir=desc&page_size=12')).ids, [...ids].sort().reverse());
+  });
+
+  test('absent values sort last in both directions', async () => {
+    for (const dir of ['asc', 'desc']) {
+      const { ids: sorted } = await list(`?sort_by=inventory_id&sort_dir=${dir}&page_size=12`);
+      assert.equal(sorted[0], ids[4], dir);
+      const { ids: bySystem } = await list(`?sort_by=system_id&sort_dir=${dir}&page_size=12`);
+      assert.equal(bySystem[0], ids[5], dir);
+    }
+  });
+
   test('the same query answers the same rows in the same order every time', async () => {
     const first = await list('?sort_by=account&page_size=12');
     for (let i = 0; i < 5; i++) assert.deepEqual((await list('?sort_by=account&page_size=12')).ids, first.ids);
@@ -125,7 +139,7 @@ describe('GET /v1/payloads', () => {
     ['?page=1.5', /page: must be integer/],
     ['?page_size=0', /page_size: must be >= 1/],
     ['?page_size=1001', /page_size: must be <= 1000/],
-    ['?sort_by=service', /sort_by: must be one of account, org_id, inventory_id, system_id, created_at/],
+    ['?sort_by=service', /sort_by: must be one of request_id, account, org_id, inventory_id, system_id, created_at/],
     ['?sort_dir=up', /sort_dir: must be one of asc, desc/],
     ['?created_at_lt=yesterday', /created_at_lt: must be an RFC 3339 date-time/],
     ['?created_at_gte=2026-02-30T00:00:00Z', /created_at_gte: must be an RFC 3339 date-time/],

@@ -183,6 +183,9 @@ describe('changing and deleting', () => {
     const schedule = (await create({ attrs: attrs({ name: 'test send', type: 'statuses' }) })).body.data.schedule;
     const run = await request(`${app.url}${BASE}/${schedule.id}/run`, { method: 'POST', headers: writer });
     assert.equal(run.status, 200);
+    // An execution: the first and the last execution are now.
+    const ran = (await request(`${app.url}${BASE}/${schedule.id}`, { headers: reader })).body.data.schedule;
+    assert.deepEqual([ran.start_timestamp, ran.end_timestamp], [1795608000123000, 1795608000123000]);
     const job = await request(`${app.url}/data/reports/statuses/jobs/${run.body.data.job_id}`, { headers: reader });
     assert.deepEqual(job.body.job.timespan, { from: '2026-11-24T00:00:00', to: '2026-11-25T00:00:00' });
     const task = async () =>
@@ -195,6 +198,21 @@ describe('changing and deleting', () => {
     assert.equal((await task()).configuration_id, 0);
     assert.equal((await task()).configuration_name, 'test send');
   });
+});
+
+test('run now counts against the quota of unfinished jobs: 429 in the envelope', async () => {
+  const limited = await startTestApp({ now: () => NOW, renderReports: false, env: { REPORT_MAX_UNFINISHED: '2' } });
+  try {
+    const headers = bearer(await limited.token(['data-reports:read', 'data-reports:write'], 'org-q'));
+    const created = await request(`${limited.url}${BASE}`, { headers, body: { attrs: attrs({ type: 'statuses' }) } });
+    const run = () => request(`${limited.url}${BASE}/${created.body.data.schedule.id}/run`, { method: 'POST', headers });
+    assert.deepEqual([(await run()).status, (await run()).status], [200, 200]);
+    const third = await run();
+    assert.equal(third.status, 429);
+    assert.deepEqual(third.body, { message: 'the org has 2 unfinished report jobs; at most 2 may wait at once', status: 'error' });
+  } finally {
+    await limited.close();
+  }
 });
 
 test('the OpenAPI document lists the schedule routes', async () => {

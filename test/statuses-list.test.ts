@@ -51,6 +51,21 @@ describe('GET /v1/statuses', () => {
     assert.equal((await list('?service=nothing')).body.count, 0);
   });
 
+  test('request_id filters by the payload, in any of its forms; an unknown one matches nothing', async () => {
+    assert.deepEqual((await list(`?request_id=${A}`)).dates, ['10:01', '10:00']);
+    const dashed = `${B.slice(0, 8)}-${B.slice(8, 12)}-${B.slice(12, 16)}-${B.slice(16, 20)}-${B.slice(20)}`;
+    const ofB = await list(`?request_id=${dashed.toUpperCase()}&service=puptoo`);
+    assert.deepEqual([ofB.body.count, ofB.dates], [1, ['10:02']]);
+    assert.deepEqual((await list('?request_id=unknown')).body.count, 0);
+    assert.equal((await list('?request_id=not%20an%20id')).status, 400);
+  });
+
+  test('an absent source sorts last in both directions', async () => {
+    for (const dir of ['asc', 'desc']) {
+      assert.equal((await list(`?sort_by=source&sort_dir=${dir}`)).body.data[0].source, 'insights-client', dir);
+    }
+  });
+
   test('date filters', async () => {
     assert.deepEqual((await list('?date_gte=2026-11-25T10:01:00Z&date_lt=2026-11-25T10:03:00Z')).dates, ['10:02', '10:01']);
     assert.deepEqual((await list('?date_gt=2026-11-25T10:01:00Z&date_lte=2026-11-25T10:03:00Z')).dates, ['10:03', '10:02']);

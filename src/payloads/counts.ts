@@ -76,6 +76,8 @@ export function countPayloads(db: Kysely<Schema>, filters: PayloadFilters): Prom
 }
 
 export interface StatusFilters {
+  /** The statuses of one payload, by its canonical request ID. */
+  requestId?: string;
   service?: string;
   source?: string;
   status?: string;
@@ -86,6 +88,9 @@ export interface StatusFilters {
 
 export function statusConditions(filters: StatusFilters): Condition[] {
   return [
+    ...(filters.requestId === undefined
+      ? []
+      : [sql<boolean>`s.payload_id = (select id from payloads where request_id = ${filters.requestId})`]),
     ...equals('s.service', filters.service),
     ...equals('s.source', filters.source),
     ...equals('s.status', filters.status),
@@ -95,10 +100,13 @@ export function statusConditions(filters: StatusFilters): Condition[] {
   ];
 }
 
-/** How many statuses match. A filter on the message or on created_at is counted from the statuses themselves. */
+/**
+ * How many statuses match. A filter the summaries do not hold (the payload, the
+ * message, created_at) is counted from the statuses themselves.
+ */
 export function countStatuses(db: Kysely<Schema>, filters: StatusFilters): Promise<number> {
   const where = statusConditions(filters);
-  if (filters.statusMsg !== undefined || isBounded(filters.createdAt)) {
+  if (filters.requestId !== undefined || filters.statusMsg !== undefined || isBounded(filters.createdAt)) {
     return countOf(db, sql`select count(*) as count from payload_statuses s where ${allOf(where)}`);
   }
   const hours = wholeHours(filters.date);

@@ -18,14 +18,20 @@ export interface Paging {
   sortDir: 'asc' | 'desc';
 }
 
+/** Columns that may be absent; an absent value sorts last in both directions. */
+const NULLABLE = new Set(['payloads.account', 'payloads.org_id', 'payloads.inventory_id', 'payloads.system_id', 's.source', 's.status_msg']);
+
 /**
  * Sorts by the chosen column, then by id the same way, so pages never shift
  * between identical values. Columns are named with their table: a bare name
  * would sort by the output column of that name (text), which no index serves.
+ * PostgreSQL sorts nulls first when descending: a nullable column says
+ * `nulls last` there (a not-null one does not, which would stop an index from
+ * serving the order).
  */
 function orderBy(column: string, idColumn: string, direction: 'asc' | 'desc') {
-  const dir = sql.raw(direction);
-  return sql`order by ${sql.ref(column)} ${dir}, ${sql.ref(idColumn)} ${dir}`;
+  const dir = sql.raw(direction === 'desc' && NULLABLE.has(column) ? 'desc nulls last' : direction);
+  return sql`order by ${sql.ref(column)} ${dir}, ${sql.ref(idColumn)} ${sql.raw(direction)}`;
 }
 
 export interface PayloadRow {

@@ -114,6 +114,7 @@ export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = asyn
       const { count, rows } = await listStatuses(
         db,
         {
+          requestId: query.request_id === undefined ? undefined : requestIdParam(query.request_id),
           service: nameParam(query.service),
           source: nameParam(query.source),
           status: nameParam(query.status),

@@ -30,9 +30,13 @@ const paging = (maxPageSize: number) => ({
   ),
 });
 
-export const PAYLOAD_SORT_FIELDS = ['account', 'org_id', 'inventory_id', 'system_id', 'created_at'] as const;
+export const PAYLOAD_SORT_FIELDS = ['request_id', 'account', 'org_id', 'inventory_id', 'system_id', 'created_at'] as const;
 export const STATUS_SORT_FIELDS = ['service', 'source', 'request_id', 'status', 'status_msg', 'date', 'created_at'] as const;
-export const PAYLOAD_STATUS_SORT_FIELDS = ['service', 'source', 'status', 'status_msg', 'date', 'created_at'] as const;
+// The payload's own fields are the same on every row: sorting by one keeps the order by id (migration 0008).
+export const PAYLOAD_STATUS_SORT_FIELDS = [
+  'service', 'source', 'status', 'status_msg', 'date', 'created_at',
+  'request_id', 'account', 'org_id', 'inventory_id', 'system_id',
+] as const;
 
 export const payloadListQuery = (maxPageSize: number) =>
   Type.Object({
@@ -54,6 +58,7 @@ export const statusListQuery = (maxPageSize: number) =>
     ...paging(maxPageSize),
     sort_by: Type.Optional(Type.Enum([...STATUS_SORT_FIELDS], { default: 'date', description: 'Attribute to sort results by' })),
     sort_dir: Type.Optional(Type.Enum(['asc', 'desc'], { default: 'desc', description: 'Direction to sort' })),
+    request_id: Type.Optional(Text('filter for the payload: its request ID (an addition to the spec)')),
     service: Type.Optional(Text('filter for service')),
     source: Type.Optional(Text('filter for source')),
     status: Type.Optional(Text('filter for status')),

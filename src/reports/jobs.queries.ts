@@ -52,16 +52,24 @@ export interface NewJob {
   configuration?: { id: string; name: string };
 }
 
+/**
+ * Refuses one more job when the org has `maxUnfinished` created or processing.
+ * Counted under a per-org lock held to the end of `trx`, so that concurrent
+ * requests cannot pass the quota together: insert the job in the same transaction.
+ */
+export async function checkReportQuota(trx: Transaction<Schema>, orgId: string, maxUnfinished: number) {
+  await sql`select pg_advisory_xact_lock(hashtext(${`report-quota:${orgId}`}))`.execute(trx);
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from report_jobs where org_id = ${orgId} and status in ('CREATED', 'PROCESSING')`.execute(trx);
+  if (rows[0].n >= maxUnfinished) {
+    throw new AppError('too_many', `the org has ${rows[0].n} unfinished report jobs; at most ${maxUnfinished} may wait at once`);
+  }
+}
+
 /** Creates a job, its task and its place on the queue, in one transaction, within the org's quota. */
 export async function createReportJob(db: Kysely<Schema>, job: NewJob, enqueue: Enqueue, maxUnfinished: number, now: Date) {
   return db.transaction().execute(async (trx) => {
-    // Counted under a per-org lock, so that concurrent requests cannot pass the quota together.
-    await sql`select pg_advisory_xact_lock(hashtext(${`report-quota:${job.orgId}`}))`.execute(trx);
-    const { rows } = await sql<{ n: number }>`
-      select count(*)::int as n from report_jobs where org_id = ${job.orgId} and status in ('CREATED', 'PROCESSING')`.execute(trx);
-    if (rows[0].n >= maxUnfinished) {
-      throw new AppError('too_many', `the org has ${rows[0].n} unfinished report jobs; at most ${maxUnfinished} may wait at once`);
-    }
+    await checkReportQuota(trx, job.orgId, maxUnfinished);
     return insertReportJob(trx, job, enqueue, now);
   });
 }

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import type { JobRequest } from '../reports/job-request.ts';
-import { getReportJob, insertReportJob, type Enqueue } from '../reports/jobs.queries.ts';
+import { checkReportQuota, getReportJob, insertReportJob, type Enqueue } from '../reports/jobs.queries.ts';
 import type { ReportFormat } from '../reports/writers.ts';
 import { runPeriodically } from '../worker/periodic.ts';
 import type { Frequency } from './schedule-attrs.ts';
@@ -113,22 +113,29 @@ async function runOneDuePeriod(trx: Transaction<Schema>, enqueue: Enqueue, now: 
 
 /**
  * Runs a schedule now for its last complete period, as a "send test" button
- * would: a report job and a task like a scheduled run's, without moving the
- * schedule or counting as its run of that period.
+ * would: a report job and a task like a scheduled run's, within the org's
+ * quota of unfinished jobs (only the scheduler's own periods pass it). It is an
+ * execution, so it sets the first and last execution times as a scheduled run
+ * does, but it neither moves the schedule nor counts as its run of that period.
  */
-export async function runScheduleNow(deps: SchedulerDeps, orgId: string, scheduleId: string, user: string) {
+export async function runScheduleNow(deps: SchedulerDeps, orgId: string, scheduleId: string, user: string, maxUnfinished: number) {
   const view = await getSchedule(deps.db, orgId, scheduleId);
   const schedule: DueSchedule = { ...view, org_id: orgId, schedule: view.schedule as Frequency, scheduled_by: user };
   const { trunc, step } = UNIT[schedule.schedule];
-  const start = sql`(date_trunc(${trunc}, ${deps.now().toISOString()}::timestamptz at time zone ${schedule.timezone}) - ${step}::interval)`;
+  const at = deps.now().toISOString();
+  const start = sql`(date_trunc(${trunc}, ${at}::timestamptz at time zone ${schedule.timezone}) - ${step}::interval)`;
   const jobId = await deps.db.transaction().execute(async (trx) => {
+    await checkReportQuota(trx, orgId, maxUnfinished);
     const period = (await periodFrom(start, schedule).execute(trx)).rows[0];
-    return insertReportJob(
+    const id = await insertReportJob(
       trx,
       { orgId, createdBy: user, request: jobRequest(schedule, period), configuration: { id: schedule.id, name: schedule.name } },
       deps.enqueue,
       deps.now(),
     );
+    await sql`update report_schedules set start_timestamp = coalesce(start_timestamp, ${at}::timestamptz),
+      end_timestamp = ${at}::timestamptz where id = ${schedule.id}::bigint`.execute(trx);
+    return id;
   });
   const job = await getReportJob(deps.db, jobId);
   return { jobId, taskId: Number(job!.task_id) };

@@ -230,12 +230,14 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ReportRouteDeps> = async 
             status: Type.String(),
           }),
           ...failures,
+          429: Failure,
         },
       },
     },
     async (request) => {
       const caller = auth.callerOf(request);
-      const run = await runScheduleNow(deps, caller.orgId, int64Param(request.params.schedule_id, 'schedule_id'), caller.userName);
+      const scheduleId = int64Param(request.params.schedule_id, 'schedule_id');
+      const run = await runScheduleNow(deps, caller.orgId, scheduleId, caller.userName, deps.config.reportMaxUnfinished);
       return ok('Report schedule run started', { job_id: run.jobId, task_id: run.taskId });
     },
   );
