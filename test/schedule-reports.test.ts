@@ -37,8 +37,8 @@ before(async () => {
 });
 after(() => app.close());
 
-/** Creates a schedule, runs it now for the 24th, and reads the rendered file. */
-async function runNow(attrs: Record<string, unknown>) {
+/** Creates a schedule, runs it now for the 24th, and reads the rendered file (and its task's messages, when asked). */
+async function runNow(attrs: Record<string, unknown>, messages?: string[]) {
   const created = await request(`${app.url}/api/v1/reports/schedules`, {
     headers: writer,
     body: { attrs: { name: 'summary', schedule: 'daily', timezone: 'UTC', send_to: ['a@example.com'], format: 'json', ...attrs } },
@@ -53,6 +53,8 @@ async function runNow(attrs: Record<string, unknown>) {
   }
   const file = await fetch(`${app.url}/data/reports/${type}/files/${run.body.data.job_id}`, { headers: writer });
   assert.equal(file.status, 200);
+  const task = await request(`${app.url}/task/show`, { headers: writer, body: { params: { task_id: run.body.data.task_id } } });
+  messages?.push(...task.body.result.task.messages.map((message: { message: string }) => message.message));
   return JSON.parse(await file.text());
 }
 
@@ -68,6 +70,15 @@ test('hosts narrow a report to payloads of those inventory, system or cluster ID
   assert.deepEqual([...new Set(rows.map((row: { request_id: string }) => row.request_id))], [
     'g0000000000000000000000000000001', 'g0000000000000000000000000000003',
   ]);
+});
+
+test('a host name or an ID without data narrows to nothing, and the task names each host found nothing for', async () => {
+  const unknownId = '33333333-0000-4000-8000-000000000003';
+  const messages: string[] = [];
+  const rows = await runNow({ type: 'statuses', hosts: [INVENTORY, 'www.service-test-host.it', unknownId] }, messages);
+  assert.deepEqual([...new Set(rows.map((row: { request_id: string }) => row.request_id))], ['g0000000000000000000000000000001']);
+  assert.ok(messages.includes(`nothing found for host(s): www.service-test-host.it, ${unknownId}`), messages.join(' | '));
+  assert.deepEqual(await runNow({ type: 'statuses', hosts: ['www.service-test-host.it'] }), []);
 });
 
 test('services narrow a report to those services', async () => {

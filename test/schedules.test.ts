@@ -67,7 +67,7 @@ describe('creating and reading', () => {
     [attrs({ send_to: ['not-an-address'] }), /send_to: "not-an-address" is not an e-mail address/],
     [attrs({ send_to: [] }), /send_to: must name at least one/],
     [attrs({ send_via: 'pigeon' }), /send_via: must be email/],
-    [attrs({ hosts: ['www.service-test-host.it'] }), /hosts: "www.service-test-host.it" is not an inventory, system or cluster ID/],
+    [attrs({ hosts: ['not a host!'] }), /hosts: "not a host!" is neither a host name nor an inventory, system or cluster ID/],
     [attrs({ format: 'pdf' }), /format: must be one of csv, json, json_bulk/],
     [attrs({ colour: 'blue' }), /colour: is not a schedule attribute/],
     [{ attrs: { name: 'x' } }, /type: is required/],
@@ -82,6 +82,28 @@ describe('creating and reading', () => {
       assert.match(answer.body.message, message);
     });
   }
+
+  test('the spec\'s example body, host names and all, is taken', async () => {
+    const { status, body } = await create({
+      attrs: {
+        name: 'one_shot_generic', type: 'generic', schedule: 'daily', timezone: 'Europe/Rome',
+        hosts: ['www.service-test-host.it'], send_to: ['test@test.it'], send_via: 'email',
+      },
+    });
+    assert.equal(status, 200);
+    assert.deepEqual(body.data.schedule.hosts, ['www.service-test-host.it']);
+  });
+
+  test('several bad attributes are all named', async () => {
+    const { status, body } = await create({ attrs: attrs({ schedule: 'hourly', send_to: ['x'], colour: 'blue', timezone: 'Mars/Base' }) });
+    assert.equal(status, 400);
+    assert.equal(
+      body.message,
+      'Error creating new schedule: schedule: must be one of daily, weekly, monthly; send_to: "x" is not an e-mail address; ' +
+        'colour: is not a schedule attribute; they are name, type, schedule, timezone, hosts, services, send_to, send_via, format; ' +
+        'timezone: "Mars/Base" is not an IANA time zone name',
+    );
+  });
 
   test('without a token 401; without data-reports:write 403; another org sees 404', async () => {
     assert.equal((await create({ attrs: attrs() }, {})).status, 401);

@@ -5,7 +5,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { addTaskMessage, finishTask } from '../tasks/tasks.queries.ts';
 import { getReportJob, moveReportJob, type ReportJobRow } from './jobs.queries.ts';
-import { REPORT_SOURCES, type ReportType } from './report-types.ts';
+import { hostsWithoutData, REPORT_SOURCES, type ReportType } from './report-types.ts';
 import { EXTENSIONS, ReportFileWriter, type ReportFormat } from './writers.ts';
 
 export interface RenderDeps {
@@ -53,17 +53,17 @@ export async function renderReportJob(deps: RenderDeps, jobId: string, attempt: 
   const temporary = reportFilePath(deps.reportsDir, `.${fileName}.${crypto.randomBytes(6).toString('hex')}.tmp`);
   const writer = new ReportFileWriter(temporary, format, source.columns);
   let rows = 0;
+  const scope = {
+    orgId: job.org_id,
+    from: job.span_from,
+    to: job.span_to,
+    timezone: job.timezone,
+    hosts: job.hosts,
+    services: job.services,
+  };
   try {
     await writer.begin();
     let nextProgress = PROGRESS_EVERY_ROWS;
-    const scope = {
-      orgId: job.org_id,
-      from: job.span_from,
-      to: job.span_to,
-      timezone: job.timezone,
-      hosts: job.hosts,
-      services: job.services,
-    };
     for await (const batch of source.batches(db, scope, deps.batchSize ?? 5000)) {
       signal?.throwIfAborted();
       await writer.write(batch);
@@ -106,6 +106,8 @@ export async function renderReportJob(deps: RenderDeps, jobId: string, attempt: 
   }
   await removeLeftovers(deps.reportsDir, fileName);
   await addTaskMessage(db, job.task_id, `${rows} rows read`, finished);
+  const hostsNotFound = job.hosts.length > 0 ? await hostsWithoutData(db, scope) : [];
+  if (hostsNotFound.length > 0) await addTaskMessage(db, job.task_id, `nothing found for host(s): ${hostsNotFound.join(', ')}`, finished);
   const written = `file written: ${fileName}, ${size} bytes`;
   // A mailed report's task ends once every recipient has an outcome.
   if (recipients.length > 0) await addTaskMessage(db, job.task_id, `${written}; mailing ${recipients.length} recipient(s)`, finished);

@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { formatDuration } from '../payloads/durations.ts';
 import { percent } from '../payloads/success-rate.ts';
+import { canonicalUuid } from '../shared/request-id.ts';
 import type { ReportRow } from './writers.ts';
 
 export const REPORT_TYPES = ['statuses', 'payloads', 'success-rate'] as const;
@@ -13,7 +14,10 @@ export interface ReportScope {
   from: string;
   to: string;
   timezone: string;
-  /** Only payloads of these systems: inventory, system or cluster IDs (empty: all). */
+  /**
+   * Only payloads of these hosts (empty: all): inventory, system or cluster IDs
+   * match; a host name matches nothing, since no event carries one.
+   */
   hosts?: string[];
   /** Only statuses of these services (empty: all). */
   services?: string[];
@@ -22,9 +26,27 @@ export interface ReportScope {
 /** The payload `p` belongs to one of the scope's hosts, when it names any. */
 function hostCondition(scope: ReportScope) {
   if (!scope.hosts?.length) return sql`true`;
-  const hosts = sql`${scope.hosts}::uuid[]`;
+  const hosts = sql`${scope.hosts.filter((host) => canonicalUuid(host) === host)}::uuid[]`;
   return sql`(p.inventory_id = any(${hosts}) or p.system_id = any(${hosts}) or exists (
     select 1 from gathering_requests g where g.org_id = p.org_id and g.request_id = p.request_id and g.cluster_id = any(${hosts})))`;
+}
+
+/**
+ * The scope's hosts no payload with a status in the span belongs to: the
+ * report found nothing for them (a host name never matches).
+ */
+export async function hostsWithoutData(db: Kysely<Schema>, scope: ReportScope): Promise<string[]> {
+  const ids = (scope.hosts ?? []).filter((host) => canonicalUuid(host) === host);
+  if (ids.length === 0) return scope.hosts ?? [];
+  const { rows } = await sql<{ host: string }>`
+    select h.host::text as host from unnest(${ids}::uuid[]) h(host)
+    where exists (
+      select 1 from payloads p join payload_statuses s on s.payload_id = p.id
+      where p.org_id = ${scope.orgId} and s.date >= ${scope.from}::timestamptz and s.date < ${scope.to}::timestamptz
+        and (p.inventory_id = h.host or p.system_id = h.host or exists (
+          select 1 from gathering_requests g where g.org_id = p.org_id and g.request_id = p.request_id and g.cluster_id = h.host)))`.execute(db);
+  const found = new Set(rows.map((row) => row.host));
+  return (scope.hosts ?? []).filter((host) => !found.has(host));
 }
 
 /** The status `s` is of one of the scope's services, when it names any. */

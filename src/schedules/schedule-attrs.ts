@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
-import { invalid } from '../errors.ts';
+import { AppError, invalid, type ErrorDetail } from '../errors.ts';
 import { JOB_TYPES } from '../reports/report-types.ts';
 import { REPORT_FORMATS } from '../reports/writers.ts';
 import { canonicalUuid } from '../shared/request-id.ts';
@@ -22,6 +22,8 @@ export interface ScheduleAttrs {
 }
 
 const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>"]+$/;
+/** An RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens. */
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 const MAX_RECIPIENTS = 50;
 const MAX_LIST = 1000;
 const NAME_MAX = 200;
@@ -53,12 +55,14 @@ const readers: { [K in keyof ScheduleAttrs]: (value: unknown) => ScheduleAttrs[K
     if (typeof value !== 'string' || value === '') throw invalid('timezone', 'must be an IANA time zone name such as Europe/Rome');
     return value;
   },
+  // IDs filter the report; a host name, as the spec's example gives, is kept and reported as found or not.
   hosts: (value) => {
     if (value === null || value === undefined) return [];
     return stringList(value, 'hosts', MAX_LIST).map((host) => {
-      const uuid = canonicalUuid(host);
-      if (!uuid) throw invalid('hosts', `"${host}" is not an inventory, system or cluster ID (a UUID)`);
-      return uuid;
+      const id = canonicalUuid(host);
+      if (id) return id;
+      if (!HOST_NAME.test(host)) throw invalid('hosts', `"${host}" is neither a host name nor an inventory, system or cluster ID (a UUID)`);
+      return host.toLowerCase();
     });
   },
   services: (value) => {
@@ -98,16 +102,30 @@ export async function readScheduleAttrs(db: Kysely<Schema>, body: unknown, parti
   if (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs)) throw invalid('attrs', 'must be an object of schedule attributes');
   const given = attrs as Record<string, unknown>;
   const result: Record<string, unknown> = partial ? {} : { ...DEFAULTS };
+  // Every bad attribute is named, not only the first.
+  const problems: ErrorDetail[] = [];
+  const refuse = (field: string, reason: string) => problems.push({ field, reason });
   for (const [key, value] of Object.entries(given)) {
-    if (!(key in readers)) throw invalid(key, `is not a schedule attribute; they are ${Object.keys(readers).join(', ')}`);
-    result[key] = readers[key as keyof ScheduleAttrs](value);
+    if (!(key in readers)) {
+      refuse(key, `is not a schedule attribute; they are ${Object.keys(readers).join(', ')}`);
+      continue;
+    }
+    try {
+      result[key] = readers[key as keyof ScheduleAttrs](value);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      problems.push(...error.details);
+    }
   }
-  if (!partial) for (const key of REQUIRED) if (!(key in given)) throw invalid(key, 'is required');
-  if (partial && Object.keys(result).length === 0) throw invalid('attrs', 'name at least one attribute to change');
+  if (!partial) for (const key of REQUIRED) if (!(key in given)) refuse(key, 'is required');
+  if (partial && Object.keys(given).length === 0) refuse('attrs', 'name at least one attribute to change');
   if (typeof result.timezone === 'string') {
     const { rows } = await sql<{ known: boolean }>`
       select exists (select 1 from pg_timezone_names where name = ${result.timezone}) as known`.execute(db);
-    if (!rows[0].known) throw invalid('timezone', `"${result.timezone}" is not an IANA time zone name`);
+    if (!rows[0].known) refuse('timezone', `"${result.timezone}" is not an IANA time zone name`);
+  }
+  if (problems.length > 0) {
+    throw new AppError('invalid', problems.map((problem) => `${problem.field}: ${problem.reason}`).join('; '), problems);
   }
   return result as Partial<ScheduleAttrs>;
 }
