@@ -49,6 +49,12 @@ export interface Config {
   /** How long a client may take to send its request headers, then its whole request. */
   headersTimeoutMs: number;
   requestTimeoutMs: number;
+  /** Whether the payload tracker's reads are open to anyone (the spec) or need a token or an identity. */
+  readAccess: 'open' | 'authenticated';
+  /** Whether x-rh-identity is believed (behind the platform's gateway) or ignored. */
+  identityHeader: 'trust' | 'ignore';
+  /** Both of the above were left to their defaults, which are safe only on a loopback address. */
+  accessDefaulted: boolean;
 }
 
 export class ConfigError extends Error {
@@ -80,13 +86,23 @@ function optionalUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
 const DURATION = /^(\d+)\s*(ms|s|m|h|d)?$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** A duration such as `24h`, `90m`, `30s`, `2d` or `500ms`; a bare number is seconds. */
-function duration(env: NodeJS.ProcessEnv, name: string, fallback: string): number {
-  const raw = text(env, name, fallback).trim();
-  const match = DURATION.exec(raw);
+/** A duration such as `24h`, `90m`, `30s`, `2d` or `500ms` in milliseconds; a bare number is seconds. */
+export function parseDuration(raw: string, name: string): number {
+  const match = DURATION.exec(raw.trim());
   const ms = match ? Number(match[1]) * UNIT_MS[match[2] ?? 's'] : NaN;
   if (!(ms > 0)) throw new ConfigError(`${name} must be a positive duration such as 24h, 90m or 30s, not "${raw}"`);
   return ms;
+}
+
+function duration(env: NodeJS.ProcessEnv, name: string, fallback: string): number {
+  return parseDuration(text(env, name, fallback), name);
+}
+
+function choice<T extends string>(env: NodeJS.ProcessEnv, name: string, choices: readonly T[]): T | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!(choices as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be ${choices.join(' or ')}, not "${raw}"`);
+  return raw as T;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -97,6 +113,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`);
   }
   const dataDir = path.resolve(text(env, 'DATA_DIR', './data'));
+  const readAccess = choice(env, 'READ_ACCESS', ['open', 'authenticated'] as const);
+  const identityHeader = choice(env, 'IDENTITY_HEADER', ['trust', 'ignore'] as const);
+  const headersTimeoutSeconds = integer(env, 'HEADERS_TIMEOUT_SECONDS', 10, 1, 3600);
+  const requestTimeoutSeconds = integer(env, 'REQUEST_TIMEOUT_SECONDS', 60, 1, 3600);
+  if (headersTimeoutSeconds > requestTimeoutSeconds) {
+    throw new ConfigError('HEADERS_TIMEOUT_SECONDS must not be longer than REQUEST_TIMEOUT_SECONDS');
+  }
   return Object.freeze({
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: text(env, 'HOST', '127.0.0.1'),
@@ -126,8 +149,27 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     mailAttachmentMaxBytes: integer(env, 'MAIL_ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024, 0, 1024 * 1024 * 1024),
     mailMaxAttempts: integer(env, 'MAIL_MAX_ATTEMPTS', 5, 1, 100),
     mailRetryDelaySeconds: integer(env, 'MAIL_RETRY_DELAY_SECONDS', 30, 1, 86_400),
-    headersTimeoutMs: integer(env, 'HEADERS_TIMEOUT_SECONDS', 10, 1, 3600) * 1000,
-    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_SECONDS', 60, 1, 3600) * 1000,
+    headersTimeoutMs: headersTimeoutSeconds * 1000,
+    requestTimeoutMs: requestTimeoutSeconds * 1000,
+    readAccess: readAccess ?? 'open',
+    identityHeader: identityHeader ?? 'trust',
+    accessDefaulted: readAccess === undefined || identityHeader === undefined,
     publicUrl: (optionalUrl(env, 'PUBLIC_URL') ?? `http://${text(env, 'HOST', '127.0.0.1')}:${integer(env, 'PORT', 8080, 0, 65535)}`).replace(/\/+$/, ''),
   });
+}
+
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/i;
+
+/**
+ * Refuses to serve on an address others can reach with access left to its
+ * defaults: open reads and a trusted identity header are the platform's
+ * behaviour behind its gateway, and let anyone else read every org's data.
+ */
+export function checkExposure(config: Readonly<Config>): void {
+  if (!config.accessDefaulted || LOOPBACK.test(config.host)) return;
+  throw new ConfigError(
+    `HOST ${config.host} can be reached from other machines, so set READ_ACCESS (open or authenticated) and ` +
+      'IDENTITY_HEADER (trust or ignore) explicitly: the defaults, open and trust, let anyone who reaches the port ' +
+      "read every org's payloads and claim any org through x-rh-identity, which is right only behind the platform's gateway",
+  );
 }

@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { buildApp } from './app.ts';
-import { createToken } from './auth/tokens.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createToken, listTokens, revokeToken } from './auth/tokens.ts';
+import { checkExposure, ConfigError, loadConfig, parseDuration, type Config } from './config.ts';
 import { createDb, type Database } from './db/create-db.ts';
+import { isDatabaseUnavailable } from './db/unavailable.ts';
 import { migrate } from './db/migrate.ts';
 import { PartitionKeeper } from './db/partitions.ts';
 import { AppError } from './errors.ts';
@@ -21,7 +22,10 @@ Commands:
   serve [--roles api,worker]                        run the HTTP API (api) and the report worker, scheduler and
                                                     upkeep (worker); both by default, or one per process to scale out
   migrate                                           apply pending database migrations and exit
-  token create --org ORG --user NAME --scopes a,b   create an API token and print it
+  token create --org ORG --user NAME --scopes a,b   create an API token and print it; --all-orgs lets a producer
+        [--all-orgs] [--expires-in 90d]             write (or a reader read) every org's payloads
+  token list                                        every token: ID, org, user, scopes, expiry (no secrets)
+  token revoke ID                                   refuse a token from now on
   rules import FILE                                 replace the rule content catalogue with FILE (JSON)
   help                                              show this text
 
@@ -50,6 +54,7 @@ function readRoles(args: string[]): Set<Role> {
 }
 
 async function serve(config: Readonly<Config>, roles: Set<Role>) {
+  if (roles.has('api')) checkExposure(config);
   const database = openDb(config, 'tracker serve');
   await migrate(database);
   const partitions = new PartitionKeeper(database.db);
@@ -128,19 +133,39 @@ async function runToken(config: Readonly<Config>, args: string[]) {
   const { positionals, values } = parseArgs({
     args,
     allowPositionals: true,
-    options: { org: { type: 'string' }, user: { type: 'string' }, scopes: { type: 'string' } },
+    options: {
+      org: { type: 'string' },
+      user: { type: 'string' },
+      scopes: { type: 'string' },
+      'all-orgs': { type: 'boolean', default: false },
+      'expires-in': { type: 'string' },
+    },
   });
-  if (positionals[0] !== 'create') throw new AppError('invalid', `unknown token command "${positionals[0] ?? ''}"\n\n${USAGE}`);
-  const database = openDb(config, 'tracker token create');
+  const [command, id] = positionals;
+  if (!['create', 'list', 'revoke'].includes(command ?? '')) {
+    throw new AppError('invalid', `unknown token command "${command ?? ''}"\n\n${USAGE}`);
+  }
+  if (command === 'revoke' && !id) throw new AppError('invalid', 'usage: tracker token revoke ID (see tracker token list)');
+  const expiresInMs = values['expires-in'] === undefined ? undefined : parseDuration(values['expires-in'], '--expires-in');
+  const database = openDb(config, `tracker token ${command}`);
   try {
     await migrate(database);
-    const token = await createToken(database.db, {
-      orgId: values.org ?? '',
-      userName: values.user ?? '',
-      scopes: (values.scopes ?? '').split(',').map((scope) => scope.trim()).filter(Boolean),
-    });
-    // Only the token goes to stdout, so that `$(tracker token create …)` captures it alone.
-    process.stdout.write(`${token}\n`);
+    if (command === 'list') {
+      for (const token of await listTokens(database.db)) process.stdout.write(`${JSON.stringify(token)}\n`);
+    } else if (command === 'revoke') {
+      await revokeToken(database.db, id, new Date());
+      console.error(`token ${id} is revoked`);
+    } else {
+      const token = await createToken(database.db, {
+        orgId: values.org ?? '',
+        userName: values.user ?? '',
+        scopes: (values.scopes ?? '').split(',').map((scope) => scope.trim()).filter(Boolean),
+        allOrgs: values['all-orgs'],
+        expiresAt: expiresInMs === undefined ? undefined : new Date(Date.now() + expiresInMs),
+      });
+      // Only the token goes to stdout, so that `$(tracker token create …)` captures it alone.
+      process.stdout.write(`${token}\n`);
+    }
   } finally {
     await database.close();
   }
@@ -186,12 +211,28 @@ async function main(argv: string[]) {
   }
 }
 
+/** SQLSTATEs of a server that answers but refuses us: bad password or role, no such database. */
+const REFUSED_STATES = new Set(['28P01', '28000', '3D000']);
+
+/** One line for a database that cannot be reached or refuses us at start-up, naming where and what to check. */
+function databaseProblem(error: unknown): string | undefined {
+  const url = process.env.DATABASE_URL;
+  const code = String((error as { code?: unknown }).code);
+  if (!url || !(isDatabaseUnavailable(error) || REFUSED_STATES.has(code))) return undefined;
+  const where = URL.canParse(url) ? new URL(url) : undefined;
+  const target = where ? `${where.hostname}:${where.port || 5432}${where.pathname}` : 'DATABASE_URL';
+  return (
+    `cannot use the database at ${target}: ${(error as Error).message}. ` +
+    'Check that PostgreSQL runs there and accepts connections, and that the user, password and database in DATABASE_URL are right'
+  );
+}
+
 main(process.argv.slice(2)).catch((error: unknown) => {
-  // A mistake of the caller's is told as a message; anything else with its stack.
+  // A mistake of the caller's, or a database out of reach, is told as one line; anything else with its stack.
   const known =
     error instanceof AppError ||
     error instanceof ConfigError ||
     String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
-  console.error(`tracker: ${known ? (error as Error).message : (error as Error).stack}`);
+  console.error(`tracker: ${known ? (error as Error).message : (databaseProblem(error) ?? (error as Error).stack)}`);
   process.exit(1);
 });

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { buildApp } from '../src/app.ts';
 import { SCOPES } from '../src/auth/tokens.ts';
-import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
+import { loadConfig } from '../src/config.ts';
+import { createDb } from '../src/db/create-db.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { bearer, createServerDatabase, request, startTestApp, type TestApp } from './helpers.ts';
 
 let app: TestApp;
 let token: Record<string, string>;
@@ -177,5 +184,62 @@ describe('the documents, line by line', () => {
     assert.deepEqual(listed, [...listed].sort((a, b) => Number(a) - Number(b)));
     const repeated = await get(`${SCHEDULES}?paginate=false&id_list=${ids[0]}&id_list=${ids[2]}`);
     assert.deepEqual(repeated.body.data.registries.map((schedule: { id: string }) => schedule.id), [ids[0], ids[2]]);
+  });
+});
+
+describe('the database out of reach', () => {
+  test('at start-up: one line naming the host and what to check, no stack', async () => {
+    const main = path.join(import.meta.dirname, '..', 'src', 'main.ts');
+    const env = { ...process.env, DATABASE_URL: 'postgres://tracker:secret@127.0.0.1:1/tracker', LOG_LEVEL: 'silent' };
+    const child = spawn(process.execPath, [main, 'serve'], { env });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    assert.equal(code, 1);
+    const lines = stderr.trim().split('\n').filter((line) => line.startsWith('tracker:'));
+    assert.equal(lines.length, 1, stderr);
+    assert.match(lines[0], /^tracker: cannot use the database at 127\.0\.0\.1:1\/tracker: connect ECONNREFUSED .*Check that PostgreSQL runs there/);
+    assert.ok(!stderr.includes('secret') && !stderr.includes('    at '), stderr);
+  });
+
+  test('while serving: 503 with Retry-After, then answers again once it is back', { skip: !process.env.TEST_DATABASE_URL && 'needs TEST_DATABASE_URL' }, async () => {
+    // A TCP relay to PostgreSQL stands for the network: closing it cuts Tracker off its database.
+    const target = new URL(process.env.TEST_DATABASE_URL!);
+    const sockets = new Set<net.Socket>();
+    const relay = net.createServer((socket) => {
+      const upstream = net.connect(Number(target.port || 5432), target.hostname);
+      for (const end of [socket, upstream]) {
+        sockets.add(end);
+        end.on('error', () => {});
+        end.on('close', () => sockets.delete(end));
+      }
+      socket.pipe(upstream).pipe(socket);
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const port = (relay.address() as net.AddressInfo).port;
+    const server = await createServerDatabase(process.env.TEST_DATABASE_URL!);
+    const viaRelay = new URL(server.url);
+    viaRelay.host = `127.0.0.1:${port}`;
+    const database = createDb({ databaseUrl: viaRelay.toString() });
+    const tracker = await buildApp({ db: database.db, config: loadConfig({ LOG_LEVEL: 'silent' }), enqueueReport: async () => {} });
+    try {
+      await migrate(database);
+      const url = await tracker.listen({ port: 0, host: '127.0.0.1' });
+      assert.equal((await request(`${url}/v1/payloads`)).status, 200);
+      relay.close();
+      for (const socket of sockets) socket.destroy();
+      const down = await request(`${url}/v1/payloads`);
+      assert.equal(down.status, 503);
+      assert.equal(down.headers.get('retry-after'), '5');
+      assert.match(down.body.message, /database cannot be reached/);
+      await new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', resolve));
+      assert.equal((await request(`${url}/v1/payloads`)).status, 200);
+    } finally {
+      relay.close();
+      for (const socket of sockets) socket.destroy();
+      await tracker.close();
+      await database.close();
+      await server.drop();
+    }
   });
 });

@@ -70,8 +70,12 @@ export interface TestApp {
   database: Database;
   config: Readonly<Config>;
   reportQueue: ReportQueue;
-  /** A bearer token for `org` with `scopes`. */
-  token(scopes: string[], org?: string, user?: string): Promise<string>;
+  /**
+   * A bearer token for `org` with `scopes`. A producer token (statuses:write,
+   * results:write) writes every org's data unless `allOrgs` is false, as a
+   * platform service's does.
+   */
+  token(scopes: string[], org?: string, user?: string, options?: { allOrgs?: boolean; expiresAt?: Date }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -108,7 +112,14 @@ export async function startTestApp(
     database,
     config,
     reportQueue,
-    token: (scopes, org = 'org-1', user = 'tester') => createToken(database.db, { orgId: org, userName: user, scopes }),
+    token: (scopes, org = 'org-1', user = 'tester', options = {}) =>
+      createToken(database.db, {
+        orgId: org,
+        userName: user,
+        scopes,
+        allOrgs: options.allOrgs ?? scopes.some((scope) => scope.endsWith(':write') && !scope.startsWith('data-reports')),
+        expiresAt: options.expiresAt,
+      }),
     async close() {
       // Every request of a test has been answered: a keep-alive connection the client still holds need not be waited for.
       const closing = app.close();

@@ -1,8 +1,11 @@
+import { invalid } from '../errors.ts';
+
 /**
  * The platform's `x-rh-identity` header: base64 of a JSON document whose
  * `identity` says who calls. Returns undefined when it is missing or unreadable.
  */
 export interface Identity {
+  type?: unknown;
   org_id?: string;
   internal?: { org_id?: string };
   associate?: { Role?: unknown };
@@ -23,4 +26,13 @@ export function decodeIdentity(header: string | string[] | undefined): Identity 
 export function hasRole(identity: Identity, role: string): boolean {
   const roles = identity.associate?.Role;
   return Array.isArray(roles) && roles.includes(role);
+}
+
+/** The org an identity names (`org_id`, or `internal.org_id`), trimmed, or undefined when it names none. */
+export function identityOrg(identity: Identity): string | undefined {
+  const orgId = identity.org_id ?? identity.internal?.org_id;
+  if (typeof orgId !== 'string' && typeof orgId !== 'number') return undefined;
+  const org = String(orgId).trim();
+  if (org.includes('\u0000')) throw invalid('x-rh-identity', 'its org_id must not contain a NUL character (\\u0000)');
+  return org === '' ? undefined : org;
 }

@@ -1,13 +1,15 @@
 import crypto from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { rfc3339 } from '../shared/sql.ts';
 
 /** Every scope a token may carry; each API names the one it needs. */
 export const SCOPES = [
   'statuses:write',
   'results:write',
   'gathering:read',
+  'payloads:read',
   'data-reports:read',
   'data-reports:write',
 ] as const;
@@ -17,6 +19,8 @@ export interface Caller {
   orgId: string;
   userName: string;
   scopes: string[];
+  /** Made for every org: a producer writes, a reader reads, any org's payloads. */
+  allOrgs: boolean;
 }
 
 const TOKEN_PREFIX = 'trk_';
@@ -25,14 +29,20 @@ function digest(token: string): Buffer {
   return crypto.createHash('sha256').update(token).digest();
 }
 
+export interface NewToken {
+  orgId: string;
+  userName: string;
+  scopes: string[];
+  allOrgs?: boolean;
+  /** When it stops being accepted; never when absent. */
+  expiresAt?: Date;
+}
+
 /**
  * Creates a token and returns it: the only time it exists in clear. A token is
  * 256 random bits, so a plain SHA-256 of it is as good as a slow hash.
  */
-export async function createToken(
-  db: Kysely<Schema>,
-  { orgId, userName, scopes }: { orgId: string; userName: string; scopes: string[] },
-): Promise<string> {
+export async function createToken(db: Kysely<Schema>, { orgId, userName, scopes, allOrgs = false, expiresAt }: NewToken): Promise<string> {
   if (!orgId.trim()) throw new AppError('invalid', 'an org is required');
   if (!userName.trim()) throw new AppError('invalid', 'a user name is required');
   if (scopes.length === 0) throw new AppError('invalid', `at least one scope is required: ${SCOPES.join(', ')}`);
@@ -43,18 +53,58 @@ export async function createToken(
   const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
   await db
     .insertInto('api_tokens')
-    .values({ token_sha256: digest(token), org_id: orgId.trim(), user_name: userName.trim(), scopes: [...new Set(scopes)] })
+    .values({
+      token_sha256: digest(token),
+      org_id: orgId.trim(),
+      user_name: userName.trim(),
+      scopes: [...new Set(scopes)],
+      all_orgs: allOrgs,
+      expires_at: expiresAt?.toISOString() ?? null,
+    })
     .execute();
   return token;
 }
 
-export async function findCaller(db: Kysely<Schema>, token: string): Promise<Caller | undefined> {
+export interface TokenListing {
+  id: string;
+  org_id: string;
+  user_name: string;
+  scopes: string[];
+  all_orgs: boolean;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+/** Every token, oldest first, without its secret (which is not stored anyway). */
+export async function listTokens(db: Kysely<Schema>): Promise<TokenListing[]> {
+  const { rows } = await sql<TokenListing>`
+    select id::text as id, org_id, user_name, scopes, all_orgs, ${rfc3339('created_at')} as created_at,
+      ${rfc3339('expires_at')} as expires_at, ${rfc3339('revoked_at')} as revoked_at
+    from api_tokens order by id`.execute(db);
+  return rows;
+}
+
+/** Revokes a token by its ID; it is refused from then on. */
+export async function revokeToken(db: Kysely<Schema>, id: string, now: Date): Promise<void> {
+  if (!/^\d{1,18}$/.test(id)) throw new AppError('invalid', `a token ID is a whole number, not "${id}"`);
+  const result = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: sql`coalesce(revoked_at, ${now.toISOString()}::timestamptz)` })
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) throw new AppError('not_found', `no token has the ID ${id}`);
+}
+
+export async function findCaller(db: Kysely<Schema>, token: string, now: Date): Promise<Caller | undefined> {
   const row = await db
     .selectFrom('api_tokens')
-    .select(['org_id', 'user_name', 'scopes'])
+    .select(['org_id', 'user_name', 'scopes', 'all_orgs'])
     .where('token_sha256', '=', digest(token))
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now.toISOString())]))
     .executeTakeFirst();
-  return row && { orgId: row.org_id, userName: row.user_name, scopes: row.scopes };
+  return row && { orgId: row.org_id, userName: row.user_name, scopes: row.scopes, allOrgs: row.all_orgs };
 }
 
 /** The caller behind an `Authorization: Bearer …` header, if it carries `scope`. */
@@ -65,8 +115,8 @@ export async function authenticate(
 ): Promise<Caller> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   if (!match) throw new AppError('unauthenticated', 'a bearer token is required (Authorization: Bearer …)');
-  const caller = await findCaller(db, match[1]);
-  if (!caller) throw new AppError('unauthenticated', 'the bearer token is not valid');
+  const caller = await findCaller(db, match[1], new Date());
+  if (!caller) throw new AppError('unauthenticated', 'the bearer token is not valid: unknown, expired or revoked');
   if (!caller.scopes.includes(scope)) throw new AppError('forbidden', `the token lacks the scope ${scope}`);
   return caller;
 }

@@ -34,6 +34,9 @@ export interface ApiTokensTable {
   user_name: string;
   scopes: string[];
   created_at: DefaultedTimestamp;
+  all_orgs: ColumnType<boolean, boolean | undefined, boolean>;
+  expires_at: ColumnType<string | null, string | null | undefined, string | null>;
+  revoked_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SchemaMigrationsTable {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { authenticate } from '../auth/tokens.ts';
+import { bearerAuth } from '../auth/bearer-auth.ts';
+import { refuseForeignItems } from '../shared/org-binding.ts';
 import { sendPayloadTrackerError } from '../payloads/payloads.errors.ts';
 import { ErrorBody } from '../payloads/payloads.schemas.ts';
 import { acceptNdjson, batchItems } from '../shared/batch.ts';
@@ -32,6 +33,7 @@ export const resultsRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (ap
   // Served beside /v1/statuses, so its errors read the same.
   app.setErrorHandler(sendPayloadTrackerError);
   acceptNdjson(app);
+  const auth = bearerAuth(db);
   app.post(
     '/results',
     {
@@ -56,14 +58,14 @@ export const resultsRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (ap
           413: ErrorBody,
         },
       },
-      onRequest: async (request) => {
-        await authenticate(db, request.headers.authorization, 'results:write');
-      },
+      onRequest: auth.require('results:write'),
       // Messages are validated by validateResults, which names every bad item's index and field.
       validatorCompiler: () => () => true,
     },
     async (request) => {
       const results = validateResults(batchItems(request.body), MAX_RESULTS_PER_REQUEST);
+      const caller = auth.callerOf(request);
+      refuseForeignItems(results, caller, (result) => (result.orgId !== caller.orgId ? 'OrgID' : undefined));
       return { stored: await storeResults(db, results, now()) };
     },
   );

@@ -42,7 +42,12 @@ async function countOf(db: Kysely<Schema>, query: RawBuilder<{ count: string }>)
   return Number(rows[0].count);
 }
 
-export interface PayloadFilters {
+/** The org a reader is limited to (READ_ACCESS=authenticated); absent, every org's rows are seen. */
+interface Visibility {
+  visibleOrg?: string;
+}
+
+export interface PayloadFilters extends Visibility {
   account?: string;
   orgId?: string;
   inventoryId?: string;
@@ -54,6 +59,7 @@ export function payloadConditions(filters: PayloadFilters): Condition[] {
   return [
     ...equals('account', filters.account),
     ...equals('org_id', filters.orgId),
+    ...equals('org_id', filters.visibleOrg),
     ...equals('inventory_id', filters.inventoryId),
     ...equals('system_id', filters.systemId),
     ...timeConditions('created_at', filters.createdAt),
@@ -67,7 +73,12 @@ export function countPayloads(db: Kysely<Schema>, filters: PayloadFilters): Prom
     return countOf(db, sql`select count(*) as count from payloads where ${allOf(where)}`);
   }
   const hours = wholeHours(filters.createdAt);
-  const summarized = [...equals('account', filters.account), ...equals('org_id', filters.orgId), inside(hours)];
+  const summarized = [
+    ...equals('account', filters.account),
+    ...equals('org_id', filters.orgId),
+    ...equals('org_id', filters.visibleOrg),
+    inside(hours),
+  ];
   return countOf(
     db,
     sql`select (select coalesce(sum(n), 0) from payload_counts where ${allOf(summarized)})
@@ -75,7 +86,7 @@ export function countPayloads(db: Kysely<Schema>, filters: PayloadFilters): Prom
   );
 }
 
-export interface StatusFilters {
+export interface StatusFilters extends Visibility {
   /** The statuses of one payload, by its canonical request ID. */
   requestId?: string;
   service?: string;
@@ -91,6 +102,9 @@ export function statusConditions(filters: StatusFilters): Condition[] {
     ...(filters.requestId === undefined
       ? []
       : [sql<boolean>`s.payload_id = (select id from payloads where request_id = ${filters.requestId})`]),
+    ...(filters.visibleOrg === undefined
+      ? []
+      : [sql<boolean>`s.payload_id in (select id from payloads where org_id = ${filters.visibleOrg})`]),
     ...equals('s.service', filters.service),
     ...equals('s.source', filters.source),
     ...equals('s.status', filters.status),
@@ -101,12 +115,13 @@ export function statusConditions(filters: StatusFilters): Condition[] {
 }
 
 /**
- * How many statuses match. A filter the summaries do not hold (the payload, the
- * message, created_at) is counted from the statuses themselves.
+ * How many statuses match. A filter the summaries do not hold (the payload or
+ * its org, the message, created_at) is counted from the statuses themselves.
  */
 export function countStatuses(db: Kysely<Schema>, filters: StatusFilters): Promise<number> {
   const where = statusConditions(filters);
-  if (filters.requestId !== undefined || filters.statusMsg !== undefined || isBounded(filters.createdAt)) {
+  const summarizedFilters = filters.requestId === undefined && filters.visibleOrg === undefined && filters.statusMsg === undefined;
+  if (!summarizedFilters || isBounded(filters.createdAt)) {
     return countOf(db, sql`select count(*) as count from payload_statuses s where ${allOf(where)}`);
   }
   const hours = wholeHours(filters.date);
@@ -130,7 +145,8 @@ export interface ServiceOutcomes {
 }
 
 /** Per service, the `success` and `error` statuses dated at or after `since`. */
-export async function countOutcomesSince(db: Kysely<Schema>, since: Date): Promise<ServiceOutcomes[]> {
+export async function countOutcomesSince(db: Kysely<Schema>, since: Date, visibleOrg?: string): Promise<ServiceOutcomes[]> {
+  if (visibleOrg !== undefined) return countOrgOutcomesSince(db, since, visibleOrg);
   const hours = wholeHours({ gte: since.toISOString() });
   const { rows } = await sql<{ service: string; success: string; error: string }>`
     select service, sum(success) as success, sum(error) as error from (
@@ -146,6 +162,16 @@ export async function countOutcomesSince(db: Kysely<Schema>, since: Date): Promi
     group by service
     having sum(success) + sum(error) > 0
     order by service`.execute(db);
+  return rows.map((row) => ({ service: row.service, success: Number(row.success), error: Number(row.error) }));
+}
+
+/** The same for one org's payloads, from the statuses themselves: the summaries do not hold the org. */
+async function countOrgOutcomesSince(db: Kysely<Schema>, since: Date, orgId: string): Promise<ServiceOutcomes[]> {
+  const { rows } = await sql<{ service: string; success: string; error: string }>`
+    select s.service, count(*) filter (where s.status = 'success') as success, count(*) filter (where s.status = 'error') as error
+    from payload_statuses s join payloads p on p.id = s.payload_id
+    where p.org_id = ${orgId} and s.status in ('success', 'error') and s.date >= ${since.toISOString()}::timestamptz
+    group by s.service order by s.service`.execute(db);
   return rows.map((row) => ({ service: row.service, success: Number(row.success), error: Number(row.error) }));
 }
 

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { authenticate } from '../auth/tokens.ts';
+import { bearerAuth } from '../auth/bearer-auth.ts';
 import { acceptNdjson, batchItems } from '../shared/batch.ts';
 import type { PayloadTrackerDeps } from './deps.ts';
+import { bindToProducerOrg } from './ingest.org.ts';
 import { ingestWindow, validateStatusEvents } from './ingest.validate.ts';
 import { storeStatusEvents } from './ingest.write.ts';
 import { ErrorBody } from './payloads.schemas.ts';
@@ -30,6 +31,7 @@ const IngestResult = Type.Object({
 
 export const ingestRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async (app, deps) => {
   const { db, config, metrics, partitions } = deps;
+  const auth = bearerAuth(db);
   acceptNdjson(app);
 
   app.post(
@@ -54,9 +56,7 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async
         response: { 200: IngestResult, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 413: ErrorBody },
       },
       // A caller without the scope is turned away before its body is read.
-      onRequest: async (request) => {
-        await authenticate(db, request.headers.authorization, 'statuses:write');
-      },
+      onRequest: auth.require('statuses:write'),
       // Items are validated by validateStatusEvents, which names every bad item's index and field.
       validatorCompiler: () => () => true,
     },
@@ -66,6 +66,7 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async
       let events;
       try {
         events = validateStatusEvents(items, config.ingestMaxEvents, ingestWindow(deps.now(), config.retentionDays));
+        events = await bindToProducerOrg(db, events, auth.callerOf(request));
       } catch (error) {
         metrics.messageProcessErrors.inc(items.length);
         throw error;

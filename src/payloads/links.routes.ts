@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { decodeIdentity, hasRole } from '../auth/identity.ts';
+import { readScope } from '../auth/read-access.ts';
 import { AppError } from '../errors.ts';
 import type { PayloadTrackerDeps } from './deps.ts';
 import { kibanaDiscoverUrl } from './kibana.ts';
@@ -20,13 +21,25 @@ const linkBody = (url: string) => ({ url, data: { url } });
 const linkErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 502: ErrorBody, 503: ErrorBody };
 
 export const linkRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async (app, { db, config }) => {
-  /** Archive downloads need the configured role in the caller's x-rh-identity. */
+  /** Archive downloads need the configured role in the caller's x-rh-identity, when it is trusted. */
   function requireArchiveRole(request: FastifyRequest) {
+    if (config.identityHeader === 'ignore') {
+      throw new AppError('unauthenticated', 'archive links need the x-rh-identity header, which this server ignores (IDENTITY_HEADER=ignore)');
+    }
     const identity = decodeIdentity(request.headers['x-rh-identity']);
     if (!identity) throw new AppError('unauthenticated', 'a readable x-rh-identity header is required');
     if (!hasRole(identity, config.archiveRole)) {
       throw new AppError('forbidden', `downloading archives needs the role ${config.archiveRole}`);
     }
+  }
+
+  /** The payload's span; to a reader limited to one org (READ_ACCESS), another org's payload is unknown. */
+  async function payloadSpan(requestId: string, visibleOrg: string | undefined) {
+    const span = await getPayloadTimeSpan(db, requestId);
+    if (!span || (visibleOrg !== undefined && span.org_id !== visibleOrg)) {
+      throw new AppError('not_found', `no payload has the request ID ${requestId}`);
+    }
+    return span;
   }
 
   app.get(
@@ -42,6 +55,9 @@ export const linkRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async (
     async (request) => {
       const requestId = requestIdParam(request.params.request_id);
       requireArchiveRole(request);
+      // Open reads ask the broker about any archive, known to Tracker or not, as the platform does.
+      const { orgId } = await readScope(db, request.headers, config);
+      if (orgId !== undefined) await payloadSpan(requestId, orgId);
       return linkBody(await fetchArchiveUrl(config.storageBrokerUrl, requestId, config.storageBrokerTimeoutMs));
     },
   );
@@ -72,8 +88,7 @@ export const linkRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async (
     },
     async (request) => {
       const requestId = requestIdParam(request.params.request_id);
-      const span = await getPayloadTimeSpan(db, requestId);
-      if (!span) throw new AppError('not_found', `no payload has the request ID ${requestId}`);
+      const span = await payloadSpan(requestId, (await readScope(db, request.headers, config)).orgId);
       const url = kibanaDiscoverUrl({
         kibanaUrl: config.kibanaUrl,
         index: config.kibanaIndex,

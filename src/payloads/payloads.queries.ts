@@ -95,25 +95,28 @@ export interface PayloadStatusRow extends StatusRow {
   date_us: string;
 }
 
-/** A payload's statuses, sorted, or undefined when there is no such payload (`payload_detail`, migration 0007). */
+/**
+ * A payload's org and its statuses, sorted, or undefined when there is no such
+ * payload (`payload_detail`, migrations 0007 and 0008).
+ */
 export async function getPayloadStatuses(
   db: Kysely<Schema>,
   requestId: string,
   sortBy: string,
   sortDir: 'asc' | 'desc',
-): Promise<PayloadStatusRow[] | undefined> {
+): Promise<{ orgId: string | null; statuses: PayloadStatusRow[] } | undefined> {
   const { rows } = await sql<PayloadStatusRow>`
     select * from payload_detail(${requestId}, ${sortBy}, ${sortDir === 'desc'})`.execute(db);
   if (rows.length === 0) return undefined;
   // A payload without statuses comes as one row without a status.
-  return rows[0].id === null ? [] : rows;
+  return { orgId: rows[0].org_id, statuses: rows[0].id === null ? [] : rows };
 }
 
-/** The payload's first and last status times, or its creation time when it has none left. */
+/** The payload's org and first and last status times (its creation time when it has none left). */
 export async function getPayloadTimeSpan(db: Kysely<Schema>, requestId: string) {
-  const { rows } = await sql<{ first: string; last: string }>`
-    select ${rfc3339('first')} as first, ${rfc3339('last')} as last from (
-      select coalesce(min(s.date), p.created_at) as first, coalesce(max(s.date), p.created_at) as last
+  const { rows } = await sql<{ org_id: string | null; first: string; last: string }>`
+    select org_id, ${rfc3339('first')} as first, ${rfc3339('last')} as last from (
+      select p.org_id, coalesce(min(s.date), p.created_at) as first, coalesce(max(s.date), p.created_at) as last
       from payloads p left join payload_statuses s on s.payload_id = p.id
       where p.request_id = ${requestId}
       group by p.id) span`.execute(db);

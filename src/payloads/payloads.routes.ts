@@ -1,4 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { readScope } from '../auth/read-access.ts';
 import { AppError, invalid } from '../errors.ts';
 import { withoutNulls } from '../shared/sql.ts';
 import type { PayloadTrackerDeps } from './deps.ts';
@@ -46,6 +48,8 @@ function pagingOf(query: PagingQuery): Paging {
 const secondsSince = (start: number) => (performance.now() - start) / 1000;
 
 export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async (app, { db, config, now }) => {
+  const visibleOrgOf = async (request: FastifyRequest) => (await readScope(db, request.headers, config)).orgId;
+
   app.get(
     '/payloads',
     {
@@ -61,6 +65,7 @@ export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = asyn
       const { count, rows } = await listPayloads(
         db,
         {
+          visibleOrg: await visibleOrgOf(request),
           account: textParam(query.account),
           orgId: textParam(query.org_id),
           inventoryId: uuidParam('inventory_id', query.inventory_id),
@@ -86,9 +91,14 @@ export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = asyn
     },
     async (request) => {
       const requestId = requestIdParam(request.params.request_id);
+      const visibleOrg = await visibleOrgOf(request);
       const { sortBy, sortDir } = pagingOf(request.query);
-      const rows = await getPayloadStatuses(db, requestId, sortBy, sortDir);
-      if (!rows) throw new AppError('not_found', `no payload has the request ID ${requestId}`);
+      const payload = await getPayloadStatuses(db, requestId, sortBy, sortDir);
+      // Another org's payload reads as unknown.
+      if (!payload || (visibleOrg !== undefined && payload.orgId !== visibleOrg)) {
+        throw new AppError('not_found', `no payload has the request ID ${requestId}`);
+      }
+      const rows = payload.statuses;
       const duration = computeDurations(
         rows.map((row) => ({ service: row.service, source: row.source, dateMicros: BigInt(row.date_us) })),
       );
@@ -114,6 +124,7 @@ export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = asyn
       const { count, rows } = await listStatuses(
         db,
         {
+          visibleOrg: await visibleOrgOf(request),
           requestId: query.request_id === undefined ? undefined : requestIdParam(query.request_id),
           service: nameParam(query.service),
           source: nameParam(query.source),
@@ -141,8 +152,9 @@ export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = asyn
       // The spec marks `stat` optional; SuccessRate is the only one there is.
       const stat = textParam(request.query.stat) ?? 'SuccessRate';
       if (stat !== 'SuccessRate') throw invalid('stat', `must be SuccessRate, not "${stat}"`);
+      const visibleOrg = await visibleOrgOf(request);
       const since = new Date(now().getTime() - 24 * 3600_000);
-      return successRates(await countOutcomesSince(db, since), since);
+      return successRates(await countOutcomesSince(db, since, visibleOrg), since);
     },
   );
 };
