@@ -243,3 +243,26 @@ describe('the database out of reach', () => {
     }
   });
 });
+
+test('a client sending its headers byte by byte is answered 408 and cut off after HEADERS_TIMEOUT_SECONDS', async () => {
+  const slow = await startTestApp({ env: { HEADERS_TIMEOUT_SECONDS: '1', REQUEST_TIMEOUT_SECONDS: '2' } });
+  try {
+    const { port } = new URL(slow.url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    const started = Date.now();
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk));
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    const headers = 'GET /v1/payloads HTTP/1.1\r\nHost: x\r\nX-Slow: ' + 'a'.repeat(100);
+    let sent = 0;
+    const drip = setInterval(() => (socket.writable && sent < headers.length ? socket.write(headers[sent++]) : undefined), 100);
+    await closed;
+    clearInterval(drip);
+    const seconds = (Date.now() - started) / 1000;
+    assert.ok(seconds < 4, `held for ${seconds} s`);
+    assert.match(answer, /^HTTP\/1\.1 408 /);
+    assert.match(answer, /"message":"the request did not arrive in time"/);
+  } finally {
+    await slow.close();
+  }
+});
