@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { int64Param } from '../shared/int64.ts';
 import { rfc3339 } from '../shared/sql.ts';
 
 /** Every scope a token may carry; each API names the one it needs. */
@@ -87,7 +88,7 @@ export async function listTokens(db: Kysely<Schema>): Promise<TokenListing[]> {
 
 /** Revokes a token by its ID; it is refused from then on. */
 export async function revokeToken(db: Kysely<Schema>, id: string, now: Date): Promise<void> {
-  if (!/^\d{1,18}$/.test(id)) throw new AppError('invalid', `a token ID is a whole number, not "${id}"`);
+  int64Param(id, 'the token ID');
   const result = await db
     .updateTable('api_tokens')
     .set({ revoked_at: sql`coalesce(revoked_at, ${now.toISOString()}::timestamptz)` })

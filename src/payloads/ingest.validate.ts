@@ -63,6 +63,7 @@ function readText(max: number, lowerCase: boolean): Reader {
       return null;
     }
     const text = String(value).trim();
+    // Over HTTP the input guard refuses NUL first; events from other sources (the bus) meet only this check.
     if (text.includes('\u0000')) {
       fail('must not contain a NUL character (\\u0000)');
       return null;
