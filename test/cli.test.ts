@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { bearer, createServerDatabase, request } from './helpers.ts';
+import { waitFor } from './wait.ts';
 
 const MAIN = path.join(import.meta.dirname, '..', 'src', 'main.ts');
 const onServer = Boolean(process.env.TEST_DATABASE_URL);
@@ -154,11 +155,10 @@ describe('the tracker CLI', () => {
         body: { name: 'split roles', format: 'csv', timezone: 'UTC', timespan: { from: '2026-11-25', to: '2026-11-26' } },
       });
       assert.equal(job.status, 202);
-      let answer = job;
-      for (let i = 0; i < 200 && ['CREATED', 'PROCESSING'].includes(answer.body.job.status); i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        answer = await request(`${api.url}/data/reports/statuses/jobs/${job.body.job.id}`, { headers });
-      }
+      const answer = await waitFor(async () => {
+        const polled = await request(`${api.url}/data/reports/statuses/jobs/${job.body.job.id}`, { headers });
+        return !['CREATED', 'PROCESSING'].includes(polled.body.job.status) && polled;
+      });
       assert.equal(answer.status, 300, 'the worker process rendered the job the API process took');
     } finally {
       await stop(api.child);

@@ -15,6 +15,7 @@ import { createReportJob, getReportJob } from '../src/reports/jobs.queries.ts';
 import { startReportQueue } from '../src/reports/report-queue.ts';
 import { getTask } from '../src/tasks/tasks.queries.ts';
 import { createServerDatabase } from './helpers.ts';
+import { waitFor } from './wait.ts';
 
 const WORKER = path.join(import.meta.dirname, 'fixtures', 'report-worker.ts');
 const ROWS = 3_000;
@@ -88,11 +89,13 @@ test('a worker killed mid-job: the job is picked up again and ends with one corr
 
   const first = startWorker(options, jobId);
   // Kill it once it has written part of its temporary file.
-  for (;;) {
-    const partial = files().find((name) => name.endsWith('.tmp'));
-    if (partial && fs.statSync(path.join(reportsDir, partial)).size > 2000) break;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await waitFor(
+    () => {
+      const partial = files().find((name) => name.endsWith('.tmp'));
+      return partial && fs.statSync(path.join(reportsDir, partial)).size > 2000;
+    },
+    { what: 'a partly written report', intervalMs: 10, timeoutMs: 60_000 },
+  );
   first.child.kill('SIGKILL');
   await first.exited;
   assert.ok(!files().includes(`${jobId}.csv`), 'no report file is in place after the kill');

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { expireReportFiles } from '../src/reports/expiry.ts';
 import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
+import { waitFor } from './wait.ts';
 
 let app: TestApp;
 let writer: Record<string, string>;
@@ -37,12 +38,13 @@ const ask = (type: string, body: unknown, headers = writer) =>
   request(`${app.url}/data/reports/${type}/jobs`, { method: 'POST', headers, body });
 
 async function finished(type: string, id: string, headers = reader) {
-  for (let i = 0; i < 200; i++) {
-    const answer = await request(`${app.url}/data/reports/${type}/jobs/${id}`, { headers });
-    if (!['CREATED', 'PROCESSING'].includes(answer.body.job?.status)) return answer;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`report job ${id} did not finish`);
+  return waitFor(
+    async () => {
+      const answer = await request(`${app.url}/data/reports/${type}/jobs/${id}`, { headers });
+      return !['CREATED', 'PROCESSING'].includes(answer.body.job?.status) && answer;
+    },
+    { what: `report job ${id} to finish` },
+  );
 }
 
 async function download(type: string, id: string) {
@@ -324,11 +326,10 @@ test('a job whose every attempt fails ends FAILED with the reason, and so does i
   try {
     const token = bearer(await failing.token(['data-reports:read', 'data-reports:write'], ORG));
     const created = await request(`${failing.url}/data/reports/statuses/jobs`, { headers: token, body: { format: 'csv', ...romeDay } });
-    let job = created.body.job;
-    for (let i = 0; i < 300 && ['CREATED', 'PROCESSING'].includes(job.status); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      job = (await request(`${failing.url}/data/reports/statuses/jobs/${job.id}`, { headers: token })).body.job;
-    }
+    const job = await waitFor(async () => {
+      const { job } = (await request(`${failing.url}/data/reports/statuses/jobs/${created.body.job.id}`, { headers: token })).body;
+      return !['CREATED', 'PROCESSING'].includes(job.status) && job;
+    });
     assert.equal(job.status, 'FAILED');
     assert.match(job.failure_reason, /^attempt 2 of 2 failed: the report file could not be written: the reports directory is not a directory \((EEXIST|ENOTDIR)\)$/);
     assert.ok(!job.failure_reason.includes(os.tmpdir()), 'no server path in the reason');
@@ -351,11 +352,10 @@ test('a file expires REPORT_FILE_TTL_DAYS after it was written: the job then rea
     const token = bearer(await aging.token(['data-reports:read', 'data-reports:write'], ORG));
     const created = await request(`${aging.url}/data/reports/success-rate/jobs`, { headers: token, body: { format: 'csv', ...romeDay } });
     const id = created.body.job.id;
-    let answer = created;
-    for (let i = 0; i < 200 && answer.status !== 300; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      answer = await request(`${aging.url}/data/reports/success-rate/jobs/${id}`, { headers: token });
-    }
+    const answer = await waitFor(async () => {
+      const job = await request(`${aging.url}/data/reports/success-rate/jobs/${id}`, { headers: token });
+      return job.status === 300 && job;
+    });
     assert.equal(answer.body.job.file.expires_at, '2026-12-25T12:00:00.000000000Z');
     clock = new Date('2026-12-25T11:59:59Z');
     assert.equal((await request(`${aging.url}/data/reports/success-rate/jobs/${id}`, { headers: token })).status, 300);

@@ -5,6 +5,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { runDueSchedules } from '../src/schedules/scheduler.ts';
 import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
+import { waitFor } from './wait.ts';
 
 const REFUSED = 'refuse@example.com';
 const received: { to: string[]; mail: ParsedMail }[] = [];
@@ -64,12 +65,13 @@ async function runSchedule(app: TestApp, writer: Record<string, string>, sendTo:
   assert.equal(await runDueSchedules({ db: app.database.db, enqueue: app.reportQueue.enqueue, now: () => clock }), 1);
   const listed = await request(`${app.url}/task/list`, { headers: writer, body: { params: { configuration_id: Number(created.body.data.schedule.id) } } });
   const taskId = listed.body.result.tasks[0].task_id;
-  for (let i = 0; i < 300; i++) {
-    const task = (await request(`${app.url}/task/show`, { headers: writer, body: { params: { task_id: taskId } } })).body.result.task;
-    if (task.finished !== '') return task;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('the scheduled run did not end');
+  return waitFor(
+    async () => {
+      const task = (await request(`${app.url}/task/show`, { headers: writer, body: { params: { task_id: taskId } } })).body.result.task;
+      return task.finished !== '' && task;
+    },
+    { what: 'the scheduled run to end' },
+  );
 }
 
 before(startSmtp);

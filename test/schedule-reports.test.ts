@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
+import { waitFor } from './wait.ts';
 
 const INVENTORY = '11111111-0000-4000-8000-000000000001';
 const CLUSTER = '22222222-0000-4000-8000-000000000002';
@@ -46,11 +47,9 @@ async function runNow(attrs: Record<string, unknown>, messages?: string[]) {
   assert.equal(created.status, 200, JSON.stringify(created.body));
   const run = await request(`${app.url}/api/v1/reports/schedules/${created.body.data.schedule.id}/run`, { method: 'POST', headers: writer });
   const type = attrs.type as string;
-  for (let i = 0; i < 200; i++) {
-    const job = await request(`${app.url}/data/reports/${type}/jobs/${run.body.data.job_id}`, { headers: writer });
-    if (job.status === 300) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitFor(async () => (await request(`${app.url}/data/reports/${type}/jobs/${run.body.data.job_id}`, { headers: writer })).status === 300, {
+    what: 'the report file',
+  });
   const file = await fetch(`${app.url}/data/reports/${type}/files/${run.body.data.job_id}`, { headers: writer });
   assert.equal(file.status, 200);
   const task = await request(`${app.url}/task/show`, { headers: writer, body: { params: { task_id: run.body.data.task_id } } });

@@ -19,8 +19,7 @@ before(async () => {
     ])).status,
     200,
   );
-  // Stored later: its created_at is after every other's.
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  // Stored in a later transaction: its created_at is after every other's.
   assert.equal((await post({ request_id: B, service: 'ingress', status: 'received', date: '2026-11-25T09:00:00Z' })).status, 200);
 });
 after(() => app.close());

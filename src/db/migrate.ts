@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { AppError } from '../errors.ts';
 import type { Database } from './create-db.ts';
 
 const MIGRATIONS_DIR = path.join(import.meta.dirname, 'migrations');
@@ -26,6 +27,23 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
 }
 
 /**
+ * A database migrated by a newer Tracker has tables and columns this code does
+ * not know; serving from it (an API deployed behind its workers) would
+ * misread them. Refuse, naming both versions.
+ */
+function refuseNewerSchema(applied: Set<number>, migrations: Migration[]) {
+  const known = new Set(migrations.map((migration) => migration.version));
+  const unknown = [...applied].filter((version) => !known.has(version)).sort((a, b) => a - b);
+  if (unknown.length === 0) return;
+  const newest = Math.max(0, ...known);
+  throw new AppError(
+    'unavailable',
+    `the database schema is at migration ${Math.max(...unknown)} but this Tracker knows migrations up to ${newest} ` +
+      `(unknown: ${unknown.join(', ')}); run the Tracker version that migrated it, or a newer one`,
+  );
+}
+
+/**
  * Applies the migrations not yet recorded, each in its own transaction, under an
  * advisory lock so that processes starting together apply each one once.
  * Returns the names of those applied.
@@ -40,6 +58,7 @@ export async function migrate(database: Database, migrations = loadMigrations())
         applied_at timestamptz not null default now())`);
       const rows = await run('select version from schema_migrations');
       const applied = new Set(rows.map((row) => Number(row.version)));
+      refuseNewerSchema(applied, migrations);
       const names: string[] = [];
       for (const migration of migrations) {
         if (applied.has(migration.version)) continue;

@@ -2,21 +2,26 @@ import type { FastifyBaseLogger } from 'fastify';
 
 /**
  * Runs `pass` now and then every `intervalMs`, one pass at a time, in the
- * background. A failed pass is logged and tried again at the next. Returns a
- * stop function that waits for a pass under way.
+ * background. A tick that finds the last pass still running is skipped, so a
+ * slow database never builds a backlog of passes. A failed pass is logged and
+ * tried again at the next tick. Returns a stop function that waits for a pass
+ * under way.
  */
 export function runPeriodically(what: string, intervalMs: number, pass: () => Promise<void>, log: FastifyBaseLogger) {
-  const guarded = async () => {
-    try {
-      await pass();
-    } catch (error) {
-      log.error({ err: error }, `${what} failed; trying again in ${Math.round(intervalMs / 1000)} s`);
+  let running: Promise<void> | undefined;
+  const tick = () => {
+    if (running) {
+      log.debug(`${what} still running; this tick is skipped`);
+      return;
     }
+    running = pass()
+      .catch((error: unknown) => log.error({ err: error }, `${what} failed; trying again in ${Math.round(intervalMs / 1000)} s`))
+      .finally(() => {
+        running = undefined;
+      });
   };
-  let running = guarded();
-  const timer = setInterval(() => {
-    running = running.then(guarded);
-  }, intervalMs);
+  tick();
+  const timer = setInterval(tick, intervalMs);
   timer.unref();
   return async () => {
     clearInterval(timer);
