@@ -1,5 +1,3 @@
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -11,10 +9,12 @@ import { resultsRoutes } from './gathering/results.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { answerClientError } from './http-errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { registerOpenApi } from './openapi.ts';
 import { payloadTrackerApi } from './payloads/payload-tracker.plugin.ts';
 import { sendPayloadTrackerError } from './payloads/payloads.errors.ts';
 import { rejectNonFiniteNumbers, rejectNulCharacters } from './input-guards.ts';
 import { parseQueryString } from './query-string.ts';
+import { schemaValidators } from './schema-validators.ts';
 import type { Enqueue } from './reports/jobs.queries.ts';
 import { reportJobRoutes } from './reports/jobs.routes.ts';
 import { scheduleRoutes } from './schedules/schedules.routes.ts';
@@ -49,7 +49,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
     requestTimeout: config.requestTimeoutMs,
     clientErrorHandler: answerClientError,
     routerOptions: { querystringParser: parseQueryString, ignoreTrailingSlash: true },
-    ajv: { customOptions: { coerceTypes: true, removeAdditional: false } },
+    schemaController: schemaValidators(),
   }).withTypeProvider<TypeBoxTypeProvider>();
   const metrics = createMetrics();
   const payloadDeps = {
@@ -62,20 +62,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
 
   const featureDeps = { db, config, now: payloadDeps.now };
 
-  await app.register(swagger, {
-    openapi: {
-      // 3.1: its schemas are JSON Schema, so `type: [integer, string]` and `null` say what is taken.
-      openapi: '3.1.0',
-      info: { title: 'Tracker', version: '1.0.0', description: 'Follows asynchronous work through a processing platform' },
-      components: {
-        securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', description: 'A token from `tracker token create`' },
-          rhIdentity: { type: 'apiKey', in: 'header', name: 'x-rh-identity', description: "The platform's identity" },
-        },
-      },
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await registerOpenApi(app, [
+    ...PAYLOAD_TRACKER_PREFIXES.slice(1).map((prefix) => ({ prefix, of: PAYLOAD_TRACKER_PREFIXES[0]! })),
+    ...GATHERING_PREFIXES.slice(1).map((prefix) => ({ prefix, of: GATHERING_PREFIXES[0]! })),
+  ]);
   acceptJsonBodies(app);
   app.addHook('preValidation', rejectNulCharacters);
   app.addHook('preHandler', rejectNonFiniteNumbers);
@@ -98,7 +88,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
   await app.register(taskRoutes, { db, now: payloadDeps.now });
   await app.register(healthRoutes, { db });
 
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();

@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable } from './db/unavailable.ts';
 import { AppError, HTTP_STATUS, type ErrorDetail } from './errors.ts';
+import { describeValidation, type AjvError } from './validation-errors.ts';
 
 /** An error as the HTTP edge sees it, before an API renders it in its own body. */
 export interface HttpError {
@@ -15,40 +16,6 @@ export interface HttpError {
 
 /** How long a client should wait before retrying while the database is unreachable. */
 const DATABASE_RETRY_SECONDS = 5;
-
-interface AjvError {
-  instancePath: string;
-  keyword: string;
-  message?: string;
-  params: { missingProperty?: string; allowedValues?: unknown[]; additionalProperty?: string };
-}
-
-const PART_NAMES: Record<string, string> = {
-  querystring: 'query parameter',
-  params: 'path parameter',
-  body: 'body field',
-  headers: 'header',
-};
-
-/** "query parameter page: must be >= 0" rather than ajv's "querystring/page must be >= 0". */
-function describeValidation(errors: AjvError[], context: string | undefined): HttpError {
-  const part = PART_NAMES[context ?? ''] ?? context ?? 'request';
-  const details = errors.map((error): ErrorDetail => {
-    const path = error.instancePath.replace(/^\//, '').replaceAll('/', '.');
-    const field = error.params.missingProperty ? [path, error.params.missingProperty].filter(Boolean).join('.') : path;
-    const reason =
-      error.keyword === 'required'
-        ? 'is required'
-        : error.params.allowedValues
-          ? `must be one of ${error.params.allowedValues.join(', ')}`
-          : (error.message ?? 'is invalid');
-    return { field, reason };
-  });
-  const message = details
-    .map((detail) => (detail.field ? `${part} ${detail.field}: ${detail.reason}` : `${part}: ${detail.reason}`))
-    .join('; ');
-  return { status: 400, message, details };
-}
 
 /**
  * Maps any error thrown while serving a request to a status and a message a
@@ -68,7 +35,7 @@ export function toHttpError(error: unknown): HttpError {
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
-    return describeValidation(fastifyError.validation as AjvError[], fastifyError.validationContext);
+    return { status: 400, ...describeValidation(fastifyError.validation as AjvError[], fastifyError.validationContext) };
   }
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

@@ -97,7 +97,7 @@ describe('bad input is a 400 naming the parameter', () => {
       method: 'DELETE', headers: token, body: { schedules_ids: [''] },
     });
     assert.equal(status, 400);
-    assert.match(body.message, /schedules_ids: must be a whole number/);
+    assert.match(body.message, /schedules_ids\.0: must be a schedule ID: a whole number, not ""/);
   });
 
   test('deleting 100,000 unknown schedules is refused without echoing them all', async () => {

@@ -3,7 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { SCOPES } from '../src/auth/tokens.ts';
-import { fuzzCases, type FuzzCase } from './fuzz/cases.ts';
+import { fuzzCases, type FuzzCase, type Seeds } from './fuzz/cases.ts';
+import { forbiddenBodies, forbiddenQueryValues, type JsonSchema } from './fuzz/forbidden.ts';
 import { problemWith, send, sendRaw } from './fuzz/send.ts';
 import { bearer, request, startTestApp, TEST_NOW, type TestApp } from './helpers.ts';
 
@@ -72,9 +73,8 @@ async function sendAll(cases: FuzzCase[]): Promise<string[]> {
   return problems;
 }
 
-test('every route of /openapi.json refuses malformed input with a JSON 4xx: no 5xx, no hang', async (t) => {
-  const doc = (await request(`${app.url}/openapi.json`)).body;
-  const cases = fuzzCases(doc, {
+/** A valid request of every route, which the tests spoil. */
+const routeSeeds = (): Seeds => ({
     pathParams: {
       request_id: REQUEST_ID,
       clusterID: CLUSTER,
@@ -96,7 +96,6 @@ test('every route of /openapi.json refuses malformed input with a JSON 4xx: no 5
         Metadata: { gathering_time: hoursAgo(1) }, Report: { reports: [{ component: 'rules.a.report', key: 'KEY_A' }] },
       },
       'POST /cluster/{clusterID}/requests': [REQUEST_ID],
-      'POST /api/insights-results-aggregator/v2/cluster/{clusterID}/requests': [REQUEST_ID],
       'POST /data/reports/{type}/jobs': { name: 'n', timezone: 'Europe/Rome', format: 'json', timespan: { from: '2026-11-01', to: '2026-11-02' } },
       'POST /api/v1/reports/schedules': { attrs: scheduleAttrs },
       'PUT /api/v1/reports/schedules/{schedule_id}': { attrs: scheduleAttrs },
@@ -107,6 +106,10 @@ test('every route of /openapi.json refuses malformed input with a JSON 4xx: no 5
     },
     headers,
   });
+
+test('every route of /openapi.json refuses malformed input with a JSON 4xx: no 5xx, no hang', async (t) => {
+  const doc = (await request(`${app.url}/openapi.json`)).body;
+  const cases = fuzzCases(doc, routeSeeds());
   const routes = new Set(cases.map((fuzzCase) => fuzzCase.route));
   const problems = await sendAll(cases);
   t.diagnostic(`${cases.length} requests over ${routes.size} routes; ${problems.length} problems`);
@@ -130,3 +133,45 @@ test('malformed HTTP is answered with a JSON 400, and the connection closed', as
     assert.doesNotThrow(() => JSON.parse(body), JSON.stringify(raw));
   }
 });
+
+test('every route enforces the body and query schema /openapi.json documents: each value it forbids is a 400', async (t) => {
+  const doc = (await request(`${app.url}/openapi.json`)).body;
+  const { pathParams, bodies } = routeSeeds();
+  const answeredOtherwise: string[] = [];
+  let sent = 0;
+  for (const [template, operations] of Object.entries(doc.paths as Record<string, Record<string, Operation>>)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      const route = `${method.toUpperCase()} ${template}`;
+      const url = `${app.url}${template.replace(/\{(\w+)\}/g, (_, name: string) => pathParams[name]!)}`;
+      const attempts: { label: string; query?: string; body?: unknown }[] = [];
+      const bodySchema = operation.requestBody?.content['application/json']?.schema;
+      if (bodySchema) {
+        assert.ok(route in bodies, `${route} takes a body: give the test a valid one`);
+        for (const spoiled of forbiddenBodies(bodySchema, bodies[route])) attempts.push({ label: `body ${spoiled.label}`, body: spoiled.value });
+      }
+      for (const parameter of operation.parameters ?? []) {
+        if (parameter.in !== 'query') continue;
+        for (const spoiled of forbiddenQueryValues(parameter.schema)) {
+          attempts.push({ label: `?${parameter.name} ${spoiled.label}`, query: `${parameter.name}=${encodeURIComponent(String(spoiled.value))}` });
+        }
+      }
+      for (const attempt of attempts) {
+        const answer = await request(attempt.query ? `${url}?${attempt.query}` : url, {
+          method: method.toUpperCase(),
+          headers,
+          ...(attempt.body === undefined ? {} : { raw: JSON.stringify(attempt.body), headers: { ...headers, 'content-type': 'application/json' } }),
+        });
+        sent++;
+        if (answer.status !== 400) answeredOtherwise.push(`${route} with ${attempt.label}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
+      }
+    }
+  }
+  t.diagnostic(`${sent} forbidden values sent`);
+  assert.ok(sent > 100, `only ${sent} forbidden values were made: the walk found too little`);
+  assert.deepEqual(answeredOtherwise, []);
+});
+
+interface Operation {
+  parameters?: { in: string; name: string; schema: JsonSchema }[];
+  requestBody?: { content: Record<string, { schema: JsonSchema }> };
+}

@@ -301,13 +301,16 @@ test("the Insights Operator's loop: poll status until processed, then fetch the 
   );
 });
 
-test('the OpenAPI document lists the gathering routes', async () => {
+test('the OpenAPI document lists the gathering routes once, under its tag, naming the alias prefix', async () => {
   const { body } = await request(`${app.url}/openapi.json`);
-  for (const prefix of GATHERING_PREFIXES) {
-    assert.ok(body.paths[`${prefix}/cluster/{clusterID}/request/{requestID}/status`]?.get);
-    assert.ok(body.paths[`${prefix}/cluster/{clusterID}/requests`]?.get);
-    assert.ok(body.paths[`${prefix}/cluster/{clusterID}/requests`]?.post);
-    assert.ok(body.paths[`${prefix}/cluster/{clusterID}/request/{requestID}/report`]?.get);
-  }
-  assert.ok(body.paths['/v1/results']?.post);
+  const operations = [
+    body.paths['/cluster/{clusterID}/request/{requestID}/status']?.get,
+    body.paths['/cluster/{clusterID}/requests']?.get,
+    body.paths['/cluster/{clusterID}/requests']?.post,
+    body.paths['/cluster/{clusterID}/request/{requestID}/report']?.get,
+    body.paths['/v1/results']?.post,
+  ];
+  for (const operation of operations) assert.deepEqual(operation?.tags, ['gathering']);
+  assert.ok(!Object.keys(body.paths).some((path) => path.startsWith(GATHERING_PREFIXES[1]!)), 'the alias is not listed again');
+  assert.match(body.info.description, new RegExp(`${GATHERING_PREFIXES[1]}/…\` serves \`/…`));
 });

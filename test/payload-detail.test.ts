@@ -134,7 +134,7 @@ describe('GET /v1/payloads/{request_id}', () => {
   for (const [query, id, message] of [
     ['', 'not%20an%20id', /request_id: must be 32 hex digits, a UUID/],
     ['?verbosity=3', ID, /verbosity: must be <= 2/],
-    ['?verbosity=x', ID, /verbosity: must be integer/],
+    ['?verbosity=x', ID, /verbosity: must be a whole number/],
     ['?sort_by=size', ID, /sort_by: must be one of service, source, status, status_msg, date, created_at, request_id, account/],
     ['?sort_dir=sideways', ID, /sort_dir: must be one of asc, desc/],
   ] as const) {

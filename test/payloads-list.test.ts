@@ -135,8 +135,8 @@ describe('GET /v1/payloads', () => {
 
   const bad: [string, RegExp][] = [
     ['?page=-1', /page: must be >= 0/],
-    ['?page=abc', /page: must be integer/],
-    ['?page=1.5', /page: must be integer/],
+    ['?page=abc', /page: must be a whole number/],
+    ['?page=1.5', /page: must be a whole number/],
     ['?page_size=0', /page_size: must be >= 1/],
     ['?page_size=1001', /page_size: must be <= 1000/],
     ['?sort_by=service', /sort_by: must be one of request_id, account, org_id, inventory_id, system_id, created_at/],

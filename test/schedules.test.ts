@@ -60,18 +60,20 @@ describe('creating and reading', () => {
   });
 
   const refusals: [Record<string, unknown>, RegExp][] = [
-    [attrs({ name: '' }), /name/],
+    [attrs({ name: '' }), /name: must not be empty/],
+    [attrs({ name: '   ' }), /name: must be a name that is not only white space/],
     [attrs({ type: 'weekly-summary' }), /type: must be one of statuses, payloads, success-rate, generic/],
     [attrs({ schedule: 'hourly' }), /schedule: must be one of daily, weekly, monthly/],
     [attrs({ timezone: 'Europe/Atlantis' }), /timezone: "Europe\/Atlantis" is not an IANA time zone name/],
-    [attrs({ send_to: ['not-an-address'] }), /send_to: "not-an-address" is not an e-mail address/],
-    [attrs({ send_to: [] }), /send_to: must name at least one/],
+    [attrs({ send_to: ['not-an-address'] }), /send_to\.0: must be an e-mail address, not "not-an-address"/],
+    [attrs({ send_to: [] }), /send_to: must hold at least 1 entry/],
     [attrs({ send_via: 'pigeon' }), /send_via: must be email/],
-    [attrs({ hosts: ['not a host!'] }), /hosts: "not a host!" is neither a host name nor an inventory, system or cluster ID/],
+    [attrs({ hosts: ['not a host!'] }), /hosts\.0: must be a host name, or an inventory, system or cluster ID \(a UUID\), not "not a host!"/],
     [attrs({ format: 'pdf' }), /format: must be one of csv, json, json_bulk/],
-    [attrs({ colour: 'blue' }), /colour: is not a schedule attribute/],
+    [attrs({ colour: 'blue' }), /colour: is not a field here; they are name, type, schedule, timezone, hosts, services, send_to, send_via, format/],
     [{ attrs: { name: 'x' } }, /type: is required/],
     [{ attrs: 'nope' }, /attrs: must be an object/],
+    [{ attrs: undefined, name: 'no attrs around it' }, /attrs: is required/],
   ];
   for (const [body, message] of refusals) {
     test(`refused: ${message.source}`, async () => {
@@ -99,8 +101,8 @@ describe('creating and reading', () => {
     assert.equal(status, 400);
     assert.equal(
       body.message,
-      'Error creating new schedule: schedule: must be one of daily, weekly, monthly; send_to: "x" is not an e-mail address; ' +
-        'colour: is not a schedule attribute; they are name, type, schedule, timezone, hosts, services, send_to, send_via, format; ' +
+      'Error creating new schedule: colour: is not a field here; they are name, type, schedule, timezone, hosts, services, send_to, send_via, format; ' +
+        'schedule: must be one of daily, weekly, monthly; send_to.0: must be an e-mail address, not "x"; ' +
         'timezone: "Mars/Base" is not an IANA time zone name',
     );
   });

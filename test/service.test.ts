@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { PAYLOAD_TRACKER_PREFIXES } from '../src/app.ts';
@@ -55,16 +56,21 @@ describe('operations', () => {
     }
   });
 
-  test('/openapi.json lists every route; /docs serves a page', async () => {
+  test('/openapi.json lists every route once, grouped by API, at the package version; /docs serves a page', async () => {
     const { status, body } = await request(`${app.url}/openapi.json`);
     assert.equal(status, 200);
     assert.match(body.openapi, /^3\./);
-    for (const prefix of PAYLOAD_TRACKER_PREFIXES) {
-      for (const path of ['/statuses', '/payloads', '/payloads/{request_id}', '/payloads/{request_id}/archiveLink',
-        '/payloads/{request_id}/kibanaLink', '/roles/archiveLink', '/stats', '/health']) {
-        assert.ok(body.paths[`${prefix}${path}`], `${prefix}${path} is documented`);
-      }
+    const version = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+    assert.equal(body.info.version, version);
+    const paths = ['/statuses', '/payloads', '/payloads/{request_id}', '/payloads/{request_id}/archiveLink',
+      '/payloads/{request_id}/kibanaLink', '/roles/archiveLink', '/stats', '/health'];
+    for (const path of paths) assert.ok(body.paths[`/v1${path}`], `/v1${path} is documented`);
+    for (const alias of PAYLOAD_TRACKER_PREFIXES.slice(1)) {
+      for (const path of paths) assert.equal(body.paths[`${alias}${path}`], undefined, `${alias}${path} is not listed again`);
+      assert.ok(body.info.description.includes(`\`${alias}/…\` serves \`/v1/…\``), `${alias} is named in the description`);
     }
+    const tags = new Set(Object.values(body.paths).flatMap((operations: any) => Object.values(operations).flatMap((operation: any) => operation.tags)));
+    assert.deepEqual([...tags].sort(), ['gathering', 'operations', 'payload tracker', 'report jobs', 'schedules', 'tasks']);
     assert.ok(body.paths['/v1/statuses'].post);
     assert.ok(body.paths['/v1/payloads'].get.parameters.some((p: { name: string }) => p.name === 'created_at_gte'));
     const docs = await fetch(`${app.url}/docs`);

@@ -99,7 +99,7 @@ describe('GET /v1/statuses', () => {
 
   for (const [query, message] of [
     ['?page=-2', /page: must be >= 0/],
-    ['?page_size=many', /page_size: must be integer/],
+    ['?page_size=many', /page_size: must be a whole number/],
     ['?sort_by=account', /sort_by: must be one of service, source, request_id, status, status_msg, date, created_at/],
     ['?sort_dir=DESC', /sort_dir: must be one of asc, desc/],
     ['?date_lt=2026-13-01T00:00:00Z', /date_lt: must be an RFC 3339 date-time/],

@@ -4,7 +4,9 @@ import type { Kysely } from 'kysely';
 import { callerOrg } from '../auth/caller-org.ts';
 import type { Config } from '../config.ts';
 import type { Schema } from '../db/schema.ts';
+import { Type } from 'typebox';
 import { AppError } from '../errors.ts';
+import { schemaProblems } from '../validation-errors.ts';
 import { sendGatheringError } from './gathering.errors.ts';
 import {
   findClusterRequest,
@@ -18,7 +20,6 @@ import {
   ClusterRequestParams,
   gatheringErrors,
   Report,
-  RequestIdList,
   RequestList,
   RequestStatus,
 } from './gathering.schemas.ts';
@@ -105,27 +106,28 @@ export const gatheringRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (
         description: `At most ${config.gatheringMaxRequestIds} request IDs (GATHERING_MAX_REQUEST_IDS).`,
         security,
         params: ClusterParams,
-        body: RequestIdList,
+        body: Type.Array(Type.String({ description: 'a request ID' }), {
+          maxItems: config.gatheringMaxRequestIds,
+          description: 'Request IDs to look up',
+          examples: [['3f2d1e0c9b8a47f6a5b4c3d2e1f00a9b']],
+        }),
         response: { 200: RequestList, ...gatheringErrors },
       },
-      // Checked in the handler, after the caller, so that errors read plainly.
-      validatorCompiler: () => () => true,
+      // Told after the caller is known: an unknown caller hears 403, not what was wrong with its body.
+      attachValidation: true,
     },
     async (request) => {
       const scope = await scopeOf(request, request.params.clusterID);
-      const asked: unknown = request.body;
-      if (!Array.isArray(asked)) throw new AppError('invalid', 'the body must be a JSON array of request IDs');
-      if (asked.length > config.gatheringMaxRequestIds) {
-        throw new AppError('invalid', `at most ${config.gatheringMaxRequestIds} request IDs may be asked at once, not ${asked.length}`);
+      const problems = schemaProblems(request);
+      if (problems.length > 0) {
+        throw new AppError('invalid', problems.map((problem) => `${problem.field}: ${problem.reason}`).join('; '), problems);
       }
-      const requestIds = asked.map((id, index) => {
-        if (typeof id !== 'string') throw new AppError('invalid', `request ID ${index} must be a string`);
-        return gatheringRequestId(id, `request ID ${index}`);
-      });
+      const asked = request.body;
+      const requestIds = asked.map((id, index) => gatheringRequestId(id, `request ID ${index}`));
       const stored = await findClusterRequests(db, scope, requestIds);
       const requests = requestIds.map((requestId, index) => {
         const row = stored.get(requestId);
-        const requestID = asked[index] as string;
+        const requestID = asked[index]!;
         return row
           ? { requestID, valid: true, received: row.received, processed: row.processed }
           : { requestID, valid: false, received: '', processed: '' };

@@ -30,8 +30,6 @@ export const RequestList = Type.Object({
   status: Type.String({ description: '"ok"' }),
 });
 
-export const RequestIdList = Type.Array(Type.String(), { description: 'Request IDs to look up' });
-
 export const Report = Type.Object({
   cluster: Type.String(),
   requestID: Type.String(),

@@ -4,25 +4,34 @@ import { bearerAuth } from '../auth/bearer-auth.ts';
 import { refuseForeignItems } from '../shared/org-binding.ts';
 import { sendPayloadTrackerError } from '../payloads/payloads.errors.ts';
 import { ErrorBody } from '../payloads/payloads.schemas.ts';
-import { acceptNdjson, batchItems } from '../shared/batch.ts';
+import { acceptNdjson, asBatch, batchOf } from '../shared/batch.ts';
 import type { GatheringDeps } from './gathering.routes.ts';
 import { validateResults } from './results.validate.ts';
 import { storeResults } from './results.write.ts';
 
 const MAX_RESULTS_PER_REQUEST = 1000;
 
+/** An ID the pipeline sends as a JSON number or as digits. */
+const NumberOrDigits = Type.Unsafe<number | string>({ type: ['integer', 'string'], description: 'a whole number' });
+
+/** The rules pipeline's message; validateResults reads and normalizes what the schema lets through. */
 const ResultsMessage = Type.Object(
   {
-    OrgID: Type.Union([Type.Integer(), Type.String()]),
-    AccountNumber: Type.Optional(Type.Union([Type.Integer(), Type.String()])),
-    ClusterName: Type.String({ format: 'uuid' }),
-    RequestId: Type.String(),
-    LastChecked: Type.Optional(Type.String({ format: 'date-time' })),
-    Metadata: Type.Optional(Type.Object({ gathering_time: Type.Optional(Type.String({ format: 'date-time' })) })),
+    OrgID: NumberOrDigits,
+    AccountNumber: Type.Optional(Type.Union([NumberOrDigits, Type.Null()])),
+    ClusterName: Type.String({ description: 'the cluster ID, a UUID' }),
+    RequestId: Type.String({ description: '1 to 64 letters and digits, or a UUID' }),
+    LastChecked: Type.Optional(Type.String({ description: 'RFC 3339; used when Metadata.gathering_time is absent' })),
+    Metadata: Type.Optional(Type.Object({ gathering_time: Type.Optional(Type.String({ description: 'RFC 3339' })) })),
     Report: Type.Optional(
-      Type.Object({
-        reports: Type.Optional(Type.Array(Type.Object({ component: Type.String(), key: Type.String() }))),
-      }),
+      Type.Union([
+        Type.Object({
+          reports: Type.Optional(
+            Type.Union([Type.Array(Type.Object({ component: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }) })), Type.Null()]),
+          ),
+        }),
+        Type.Null(),
+      ]),
     ),
   },
   { description: 'A ccx.ocp.results message of the rules pipeline' },
@@ -42,14 +51,10 @@ export const resultsRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (ap
         summary: 'Store rules-pipeline results: one message, a JSON array of them, or NDJSON',
         description:
           'All or nothing, like status ingest. Results for a request stored before replace it. ' +
-          `At most ${MAX_RESULTS_PER_REQUEST} messages a request. Needs a bearer token with the scope results:write.`,
+          `At most ${MAX_RESULTS_PER_REQUEST} messages a request (413 beyond). An NDJSON body (application/x-ndjson) is read as the array of its lines. ` +
+          'Needs a bearer token with the scope results:write.',
         security: [{ bearerAuth: [] }],
-        body: {
-          content: {
-            'application/json': { schema: Type.Union([ResultsMessage, Type.Array(ResultsMessage)]) },
-            'application/x-ndjson': { schema: Type.String({ description: 'One results message (JSON) a line' }) },
-          },
-        },
+        body: Type.Union([ResultsMessage, Type.Array(ResultsMessage, { minItems: 1 })]),
         response: {
           200: Type.Object({ stored: Type.Integer({ description: 'Gathering requests stored or replaced' }) }),
           400: ErrorBody,
@@ -59,11 +64,13 @@ export const resultsRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (ap
         },
       },
       onRequest: auth.require('results:write'),
-      // Messages are validated by validateResults, which names every bad item's index and field.
-      validatorCompiler: () => () => true,
+      preValidation: asBatch,
+      // The schema's errors are told with validateResults', every bad item at once.
+      attachValidation: true,
     },
     async (request) => {
-      const results = validateResults(batchItems(request.body), MAX_RESULTS_PER_REQUEST);
+      const { items, schemaErrors } = batchOf(request);
+      const results = validateResults(items, MAX_RESULTS_PER_REQUEST, schemaErrors);
       const caller = auth.callerOf(request);
       refuseForeignItems(results, caller, (result) => (result.orgId !== caller.orgId ? 'OrgID' : undefined));
       return { stored: await storeResults(db, results, now()) };

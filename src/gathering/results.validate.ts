@@ -1,3 +1,4 @@
+import type { ErrorDetail } from '../errors.ts';
 import { canonicalRequestId, canonicalUuid } from '../shared/request-id.ts';
 import { validateBatch, type Fail } from '../shared/batch.ts';
 import { parseTimestamp } from '../shared/timestamps.ts';
@@ -79,6 +80,6 @@ function validateResult(message: Record<string, unknown>, fail: Fail): Gathering
   };
 }
 
-export function validateResults(items: unknown[], maxMessages: number): GatheringResult[] {
-  return validateBatch(items, { noun: 'results messages', maxItems: maxMessages }, validateResult);
+export function validateResults(items: unknown[], maxMessages: number, schemaErrors: ErrorDetail[] = []): GatheringResult[] {
+  return validateBatch(items, { noun: 'results messages', maxItems: maxMessages, schemaErrors }, validateResult);
 }

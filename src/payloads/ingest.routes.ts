@@ -1,27 +1,52 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { bearerAuth } from '../auth/bearer-auth.ts';
-import { acceptNdjson, batchItems } from '../shared/batch.ts';
+import { acceptNdjson, asBatch, batchOf } from '../shared/batch.ts';
+import { REQUEST_ID_RULE } from '../shared/request-id.ts';
 import type { PayloadTrackerDeps } from './deps.ts';
 import { bindToProducerOrg } from './ingest.org.ts';
-import { ingestWindow, validateStatusEvents } from './ingest.validate.ts';
+import { ID_MAX, ingestWindow, NAME_MAX, STATUS_MSG_MAX, validateStatusEvents } from './ingest.validate.ts';
 import { storeStatusEvents } from './ingest.write.ts';
 import { ErrorBody } from './payloads.schemas.ts';
 
+/**
+ * A field producers send as text, a number or null ("None", "" and null all
+ * mean absent). The schema says the JSON types and lengths; `validateStatusEvents`
+ * (shared with the bus, which has no schema) says the rest.
+ */
+const Text = (maxLength: number, description?: string) =>
+  Type.Unsafe<string | number | null>({ type: ['string', 'number', 'null'], maxLength, ...(description ? { description } : {}) });
+
 const StatusMessage = Type.Object(
   {
-    service: Type.String(),
-    source: Type.Optional(Type.String()),
-    account: Type.Optional(Type.String()),
-    org_id: Type.Optional(Type.String()),
-    request_id: Type.String({ description: '32 hex digits, a UUID, or 1–64 letters, digits, "-" and "_"' }),
-    inventory_id: Type.Optional(Type.String({ format: 'uuid' })),
-    system_id: Type.Optional(Type.String({ format: 'uuid' })),
-    status: Type.String(),
-    status_msg: Type.Optional(Type.String()),
-    date: Type.String({ description: 'RFC 3339; a space for "T" and a missing offset (UTC) are accepted' }),
+    service: Text(NAME_MAX),
+    source: Type.Optional(Text(NAME_MAX)),
+    account: Type.Optional(Text(ID_MAX)),
+    org_id: Type.Optional(Text(ID_MAX)),
+    request_id: Text(ID_MAX, REQUEST_ID_RULE),
+    inventory_id: Type.Optional(Text(ID_MAX, 'a UUID')),
+    system_id: Type.Optional(Text(ID_MAX, 'a UUID')),
+    status: Text(NAME_MAX),
+    status_msg: Type.Optional(Text(STATUS_MSG_MAX)),
+    date: Text(ID_MAX, 'RFC 3339; a space for "T" and a missing offset (UTC) are accepted'),
   },
-  { description: 'A platform.payload-status message' },
+  {
+    description: 'A platform.payload-status message',
+    examples: [
+      {
+        service: 'advisor',
+        source: 'insights-client',
+        account: '000001',
+        org_id: '000001',
+        request_id: '12345678-1234-1234-1234-123456789012',
+        inventory_id: '12345678-1234-1234-1234-123456789012',
+        system_id: '12345678-1234-1234-1234-123456789012',
+        status: 'received',
+        status_msg: 'payload received',
+        date: '2026-11-25T14:36:20.123456Z',
+      },
+    ],
+  },
 );
 
 const IngestResult = Type.Object({
@@ -42,30 +67,25 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async
         summary: 'Store status events: one message, a JSON array of them, or NDJSON (application/x-ndjson)',
         description:
           `All or nothing: every event is stored in one transaction before the answer, or none is. ` +
-          `At most ${config.ingestMaxEvents} events and ${config.ingestBodyLimit} bytes a request. ` +
+          `At most ${config.ingestMaxEvents} events and ${config.ingestBodyLimit} bytes a request (413 beyond). ` +
+          'An NDJSON body (application/x-ndjson) is read as the array of its lines. ' +
           'Needs a bearer token with the scope statuses:write.',
         security: [{ bearerAuth: [] }],
-        body: {
-          content: {
-            'application/json': { schema: Type.Union([StatusMessage, Type.Array(StatusMessage)]) },
-            'application/x-ndjson': {
-              schema: Type.String({ description: 'One status message (JSON) a line' }),
-            },
-          },
-        },
+        body: Type.Union([StatusMessage, Type.Array(StatusMessage, { minItems: 1 })]),
         response: { 200: IngestResult, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 413: ErrorBody },
       },
       // A caller without the scope is turned away before its body is read.
       onRequest: auth.require('statuses:write'),
-      // Items are validated by validateStatusEvents, which names every bad item's index and field.
-      validatorCompiler: () => () => true,
+      preValidation: asBatch,
+      // The schema's errors are told with validateStatusEvents', every bad item at once.
+      attachValidation: true,
     },
     async (request) => {
-      const items = batchItems(request.body);
+      const { items, schemaErrors } = batchOf(request);
       metrics.consumedMessages.inc(items.length);
       let events;
       try {
-        events = validateStatusEvents(items, config.ingestMaxEvents, ingestWindow(deps.now(), config.retentionDays));
+        events = validateStatusEvents(items, config.ingestMaxEvents, ingestWindow(deps.now(), config.retentionDays), schemaErrors);
         events = await bindToProducerOrg(db, events, auth.callerOf(request));
       } catch (error) {
         metrics.messageProcessErrors.inc(items.length);

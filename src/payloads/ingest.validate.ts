@@ -1,3 +1,4 @@
+import type { ErrorDetail } from '../errors.ts';
 import { validateBatch, type Fail } from '../shared/batch.ts';
 import { canonicalRequestId, canonicalUuid, REQUEST_ID_RULE } from '../shared/request-id.ts';
 import { parseTimestamp } from '../shared/timestamps.ts';
@@ -18,9 +19,9 @@ export interface StatusEvent {
   systemId: string | null;
 }
 
-const NAME_MAX = 128;
-const ID_MAX = 64;
-const STATUS_MSG_MAX = 32_768;
+export const NAME_MAX = 128;
+export const ID_MAX = 64;
+export const STATUS_MSG_MAX = 32_768;
 const DAY_MS = 86_400_000;
 
 /**
@@ -129,6 +130,11 @@ function validateItem(record: Record<string, unknown>, fail: Fail, window: DateW
 }
 
 /** Validates a whole batch: every event, or an error naming each bad item's index, field and reason. */
-export function validateStatusEvents(items: unknown[], maxEvents: number, window: DateWindow): StatusEvent[] {
-  return validateBatch(items, { noun: 'status events', maxItems: maxEvents }, (item, fail) => validateItem(item, fail, window));
+export function validateStatusEvents(
+  items: unknown[],
+  maxEvents: number,
+  window: DateWindow,
+  schemaErrors: ErrorDetail[] = [],
+): StatusEvent[] {
+  return validateBatch(items, { noun: 'status events', maxItems: maxEvents, schemaErrors }, (item, fail) => validateItem(item, fail, window));
 }

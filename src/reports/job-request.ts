@@ -1,9 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { AppError, type ErrorDetail } from '../errors.ts';
+import { isKnownTimeZone } from '../shared/time-zone.ts';
 import { parseTimestamp } from '../shared/timestamps.ts';
 import { REPORT_TYPES, type JobType, type ReportType } from './report-types.ts';
-import { REPORT_FORMATS, type ReportFormat } from './writers.ts';
+import type { ReportFormat } from './writers.ts';
 
 /** A valid request for a report job, its span resolved to instants. */
 export interface JobRequest {
@@ -24,14 +25,13 @@ export interface JobRequest {
 }
 
 const LOCAL = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?)?$/;
-const NAME_MAX = 200;
 
 /**
  * A span edge: with an offset it is an instant; without one (`2026-03-29` or
  * `2026-03-29T02:30`) it is a wall-clock time of the report's time zone.
  */
-function readEdge(value: unknown, field: string, fail: (field: string, reason: string) => void) {
-  if (typeof value !== 'string' || value.trim() === '') {
+function readEdge(value: string, field: string, fail: (field: string, reason: string) => void) {
+  if (value.trim() === '') {
     fail(field, 'is required: a date or date-time, such as 2026-11-01 or 2026-11-01T00:00:00+01:00');
     return undefined;
   }
@@ -71,42 +71,45 @@ export function reportTypeParam<T extends string>(type: string, known: readonly 
   return type as T;
 }
 
+/** `POST /data/reports/{type}/jobs`'s body, as its schema (JobRequestBody) lets it through. */
+export interface JobRequestInput {
+  name?: string;
+  timezone?: string;
+  format: ReportFormat;
+  timespan: { from: string; to: string };
+}
+
 /**
- * Validates `POST /data/reports/{type}/jobs`, naming every bad field, and
- * resolves the span in the report's time zone (PostgreSQL's zone rules, the
- * same ones the report is rendered with).
+ * Reads `POST /data/reports/{type}/jobs` and resolves the span in the report's
+ * time zone (PostgreSQL's zone rules, the same ones the report is rendered
+ * with). Every bad field is named in one error: the schema's `problems`, and
+ * what only code can say (dates, the zone, the span).
  */
 export async function readJobRequest(
   db: Kysely<Schema>,
   type: string,
-  body: unknown,
+  input: JobRequestInput,
   maxSpanDays: number,
+  problems: ErrorDetail[] = [],
 ): Promise<JobRequest> {
   reportTypeParam(type, REPORT_TYPES);
-  const fields: ErrorDetail[] = [];
+  const fields: ErrorDetail[] = [...problems];
+  const refuse = () => {
+    const list = fields.map((f) => `${f.field} ${f.reason}`).join('; ');
+    return new AppError('invalid', `the report job request is invalid: ${list}`, fields);
+  };
+  // Not an object at all: there are no fields to read.
+  if (problems.some((problem) => problem.field === 'body')) throw refuse();
+  const flagged = (field: string) => problems.some((problem) => `${field}.`.startsWith(`${problem.field}.`));
   const fail = (field: string, reason: string) => fields.push({ field, reason });
-  const input = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
-  if (input !== body) fail('body', 'must be a JSON object');
-
-  const name = input.name === undefined ? undefined : input.name;
-  if (name !== undefined && (typeof name !== 'string' || name.trim() === '' || name.length > NAME_MAX)) {
-    fail('name', `must be a non-empty string of at most ${NAME_MAX} characters`);
-  }
   const timezone = input.timezone ?? 'UTC';
-  if (typeof timezone !== 'string' || timezone === '') fail('timezone', 'must be an IANA time zone name such as Europe/Rome');
-  const format = input.format;
-  if (!(REPORT_FORMATS as readonly unknown[]).includes(format)) fail('format', `must be one of ${REPORT_FORMATS.join(', ')}`);
-  const timespan = input.timespan as Record<string, unknown> | undefined;
-  if (typeof timespan !== 'object' || timespan === null) fail('timespan', 'is required: {"from", "to"}');
-  const from = timespan ? readEdge(timespan.from, 'timespan.from', fail) : undefined;
-  const to = timespan ? readEdge(timespan.to, 'timespan.to', fail) : undefined;
+  const from = flagged('timespan.from') ? undefined : readEdge(input.timespan.from, 'timespan.from', fail);
+  const to = flagged('timespan.to') ? undefined : readEdge(input.timespan.to, 'timespan.to', fail);
 
   let resolved: { from: string | null; to: string | null } | undefined;
-  if (typeof timezone === 'string' && timezone !== '') {
-    const { rows } = await sql<{ known: boolean }>`
-      select exists (select 1 from pg_timezone_names where name = ${timezone}) as known`.execute(db);
+  if (!flagged('timezone')) {
     // An unknown zone in the query below would fail it: it is refused first.
-    if (!rows[0].known) fail('timezone', `must be an IANA time zone name such as Europe/Rome, not "${timezone}"`);
+    if (!(await isKnownTimeZone(db, timezone))) fail('timezone', `must be an IANA time zone name such as Europe/Rome, not "${timezone}"`);
     else resolved = await resolveSpan(db, timezone, from, to);
   }
   if (resolved?.from && resolved.to) {
@@ -116,14 +119,12 @@ export async function readJobRequest(
       fail('timespan', `must span at most ${maxSpanDays} days`);
     }
   }
-  if (fields.length > 0) {
-    throw new AppError('invalid', `the report job request is invalid: ${fields.map((f) => `${f.field} ${f.reason}`).join('; ')}`, fields);
-  }
+  if (fields.length > 0) throw refuse();
   return {
     type: type as ReportType,
-    name: typeof name === 'string' ? name.trim() : `${type} report`,
-    timezone: timezone as string,
-    format: format as ReportFormat,
+    name: input.name?.trim() ?? `${type} report`,
+    timezone,
+    format: input.format,
     fromText: from!.text,
     toText: to!.text,
     from: resolved!.from!,

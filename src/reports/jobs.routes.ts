@@ -6,6 +6,7 @@ import { bearerAuth } from '../auth/bearer-auth.ts';
 import type { Config } from '../config.ts';
 import type { Schema } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { schemaProblems } from '../validation-errors.ts';
 import { MAX_PAGE } from '../shared/paging.ts';
 import { withoutNulls } from '../shared/sql.ts';
 import { finishTask } from '../tasks/tasks.queries.ts';
@@ -13,6 +14,7 @@ import { readJobRequest, reportTypeParam } from './job-request.ts';
 import { JOB_TYPES } from './report-types.ts';
 import { createReportJob, getReportJob, listReportJobs, moveReportJob, type Enqueue, type ReportJobRow } from './jobs.queries.ts';
 import { downloadName, reportFilePath } from './render.ts';
+import { errors, JobEnvelope, JobParams, JobRequestBody, ReportError, TypeParams } from './jobs.schemas.ts';
 import { sendReportError } from './reports.errors.ts';
 import { CONTENT_TYPES, type ReportFormat } from './writers.ts';
 
@@ -22,34 +24,6 @@ export interface ReportRouteDeps {
   now: () => Date;
   enqueue: Enqueue;
 }
-
-const ReportError = Type.Object({
-  code: Type.String(),
-  message: Type.String(),
-  description: Type.String(),
-  fields: Type.Array(Type.Object({ name: Type.String(), description: Type.String() })),
-});
-const errors = { 400: ReportError, 401: ReportError, 403: ReportError, 404: ReportError };
-
-const Link = Type.Object({ href: Type.String() });
-const Job = Type.Object({
-  id: Type.String(),
-  type: Type.String(),
-  name: Type.String(),
-  timezone: Type.String({ description: 'IANA time zone the timespan and the times in the file are in' }),
-  status: Type.Enum(['CREATED', 'PROCESSING', 'DONE', 'FAILED', 'DELETED']),
-  format: Type.Enum(['csv', 'json', 'json_bulk']),
-  timespan: Type.Object({ from: Type.String(), to: Type.String() }),
-  created_at: Type.String(),
-  updated_at: Type.String(),
-  finished_at: Type.Optional(Type.String()),
-  failure_reason: Type.Optional(Type.String()),
-  file: Type.Optional(Type.Object({ size: Type.Integer(), rows: Type.Integer(), expires_at: Type.String() })),
-  task_id: Type.Integer(),
-});
-const JobEnvelope = Type.Object({ job: Job, _links: Type.Object({ self: Link, files: Link }) });
-const TypeParams = Type.Object({ type: Type.String({ description: 'statuses, payloads or success-rate' }) });
-const JobParams = Type.Object({ type: Type.String(), id: Type.String() });
 
 function jobEnvelope(row: ReportJobRow) {
   const base = `/data/reports/${row.type}`;
@@ -110,20 +84,15 @@ export const reportJobRoutes: FastifyPluginAsyncTypebox<ReportRouteDeps> = async
           `at most ${config.reportMaxSpanDays} days; at most ${config.reportMaxUnfinished} unfinished jobs per org (429 beyond).`,
         security,
         params: TypeParams,
-        body: Type.Object({
-          name: Type.Optional(Type.String()),
-          timezone: Type.Optional(Type.String()),
-          format: Type.String(),
-          timespan: Type.Object({ from: Type.String(), to: Type.String() }),
-        }),
+        body: JobRequestBody,
         response: { 202: JobEnvelope, ...errors, 429: ReportError },
       },
-      // Validated in readJobRequest, which names every bad field at once.
-      validatorCompiler: () => () => true,
+      // The schema's errors are told with readJobRequest's, every bad field at once.
+      attachValidation: true,
     },
     async (request, reply) => {
       const caller = auth.callerOf(request);
-      const jobRequest = await readJobRequest(db, request.params.type, request.body, config.reportMaxSpanDays);
+      const jobRequest = await readJobRequest(db, request.params.type, request.body, config.reportMaxSpanDays, schemaProblems(request));
       const id = await createReportJob(db, { orgId: caller.orgId, createdBy: caller.userName, request: jobRequest }, enqueue, config.reportMaxUnfinished, now());
       return reply.code(202).send(jobEnvelope((await getReportJob(db, id))!));
     },

@@ -5,7 +5,7 @@ import type { JobRequest } from '../reports/job-request.ts';
 import { checkReportQuota, getReportJob, insertReportJob, type Enqueue } from '../reports/jobs.queries.ts';
 import type { ReportFormat } from '../reports/writers.ts';
 import { runPeriodically } from '../worker/periodic.ts';
-import type { Frequency } from './schedule-attrs.ts';
+import type { Frequency } from './schedules.schemas.ts';
 import { getSchedule, UNIT } from './schedules.queries.ts';
 
 /** After downtime, at most this many missed periods of a schedule are run, the latest ones. */

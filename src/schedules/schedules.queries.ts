@@ -1,7 +1,8 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import type { Frequency, ScheduleAttrs } from './schedule-attrs.ts';
+import type { ScheduleAttrs } from './schedule-attrs.ts';
+import type { Frequency } from './schedules.schemas.ts';
 
 export const UNIT: Record<Frequency, { trunc: string; step: string }> = {
   daily: { trunc: 'day', step: '1 day' },

@@ -2,35 +2,27 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { bearerAuth } from '../auth/bearer-auth.ts';
 import { AppError, invalid } from '../errors.ts';
-import { int64Param } from '../shared/int64.ts';
+import { schemaProblems } from '../validation-errors.ts';
+import { int64Param, readInt64 } from '../shared/int64.ts';
 import { MAX_PAGE } from '../shared/paging.ts';
 import { errorRenderer } from '../http-errors.ts';
 import type { ReportRouteDeps } from '../reports/jobs.routes.ts';
 import { readScheduleAttrs, type ScheduleAttrs } from './schedule-attrs.ts';
+import {
+  DeleteSchedulesBody,
+  failures,
+  Schedule,
+  Failure,
+  IdParams,
+  ListQuery,
+  NewScheduleBody,
+  ScheduleBody,
+  ScheduleChangeBody,
+} from './schedules.schemas.ts';
 import { runScheduleNow } from './scheduler.ts';
 import { createSchedule, deleteSchedules, getSchedule, listSchedules, updateSchedule, type ScheduleFilters } from './schedules.queries.ts';
 
-const Schedule = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  type: Type.String({ description: 'statuses, payloads, success-rate or generic' }),
-  schedule: Type.String({ description: 'daily, weekly or monthly' }),
-  timezone: Type.String(),
-  hosts: Type.Array(Type.String()),
-  services: Type.Union([Type.Array(Type.String()), Type.Null()]),
-  send_to: Type.Array(Type.String()),
-  send_via: Type.String(),
-  format: Type.String({ description: 'csv, json or json_bulk (an addition to the spec; default csv)' }),
-  scheduled_by: Type.String(),
-  scheduled_at: Type.Integer({ description: 'UNIX microseconds' }),
-  start_timestamp: Type.Union([Type.Integer(), Type.Null()], { description: 'first run, UNIX microseconds' }),
-  end_timestamp: Type.Union([Type.Integer(), Type.Null()], { description: 'last run, UNIX microseconds' }),
-});
-const Failure = Type.Object({ message: Type.String(), status: Type.String() });
-const failures = { 400: Failure, 401: Failure, 403: Failure, 404: Failure };
 const ok = <T>(message: string, data?: T) => ({ ...(data === undefined ? {} : { data }), message, status: 'ok' });
-const ScheduleBody = Type.Object({ data: Type.Object({ schedule: Schedule }), message: Type.String(), status: Type.String() });
-const IdParams = Type.Object({ schedule_id: Type.String() });
 
 /** The schedules API's error body, `{message, status: "error"}`. */
 const sendScheduleError = errorRenderer(({ message }) => ({ body: { message, status: 'error' } }));
@@ -53,8 +45,7 @@ function optionalInteger(name: string, value: string | undefined): number | unde
   return Number(value);
 }
 
-/** Most schedules one request may delete; an unknown one is named, at most this many of them. */
-const MAX_DELETED = 1000;
+/** Unknown schedules a refused delete names, at most. */
 const MAX_NAMED = 10;
 
 function readFilters(query: Record<string, string | undefined>): ScheduleFilters {
@@ -106,20 +97,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ReportRouteDeps> = async 
           '`paginate` is required; when true, `page` (from 1) and `page_size` too, and `data.count` holds the number of matches. ' +
           '`id_list` is comma-separated; `scheduled_by_end` is accepted for `scheduled_at_end`.',
         security,
-        querystring: Type.Object({
-          paginate: Type.Optional(Type.String()),
-          page: Type.Optional(Type.String()),
-          page_size: Type.Optional(Type.String()),
-          id: Type.Optional(Type.String()),
-          id_list: Type.Optional(Type.String()),
-          name: Type.Optional(Type.String()),
-          type: Type.Optional(Type.String()),
-          schedule: Type.Optional(Type.String()),
-          scheduled_at_start: Type.Optional(Type.String({ description: 'UNIX microseconds' })),
-          scheduled_at_end: Type.Optional(Type.String({ description: 'UNIX microseconds' })),
-          scheduled_by_end: Type.Optional(Type.String({ description: 'the spec name of scheduled_at_end' })),
-          scheduled_by: Type.Optional(Type.String()),
-        }),
+        querystring: ListQuery,
         response: {
           200: Type.Object({
             data: Type.Object({ registries: Type.Array(Schedule), count: Type.Optional(Type.Integer()) }),
@@ -157,14 +135,14 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ReportRouteDeps> = async 
       schema: {
         summary: 'Create a report schedule',
         security,
-        body: Type.Object({ attrs: Type.Record(Type.String(), Type.Unknown()) }),
+        body: NewScheduleBody,
         response: { 200: ScheduleBody, ...failures },
       },
-      validatorCompiler: () => () => true,
+      attachValidation: true,
     },
     wordedAs('Error creating new schedule', async (request) => {
       const caller = auth.callerOf(request);
-      const attrs = (await readScheduleAttrs(db, request.body, false)) as ScheduleAttrs;
+      const attrs = (await readScheduleAttrs(db, request.body?.attrs, false, schemaProblems(request, 'attrs'))) as ScheduleAttrs;
       return ok('Report schedule created succesfully', { schedule: await createSchedule(db, caller.orgId, caller.userName, attrs, now()) });
     }),
   );
@@ -177,14 +155,14 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ReportRouteDeps> = async 
         summary: 'Change attributes of a report schedule',
         security,
         params: IdParams,
-        body: Type.Object({ attrs: Type.Record(Type.String(), Type.Unknown()) }),
+        body: ScheduleChangeBody,
         response: { 200: ScheduleBody, ...failures },
       },
-      validatorCompiler: () => () => true,
+      attachValidation: true,
     },
     wordedAs('Error updating schedule', async (request) => {
       const caller = auth.callerOf(request);
-      const changes = await readScheduleAttrs(db, request.body, true);
+      const changes = await readScheduleAttrs(db, request.body?.attrs, true, schemaProblems(request, 'attrs'));
       return ok('Report schedule updated succesfully', {
         schedule: await updateSchedule(db, caller.orgId, int64Param(request.params.schedule_id, 'schedule_id'), changes, now()),
       });
@@ -198,18 +176,15 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ReportRouteDeps> = async 
       schema: {
         summary: 'Delete report schedules; their tasks stay, with configuration_id 0',
         security,
-        body: Type.Object({ schedules_ids: Type.Array(Type.String()) }),
+        body: DeleteSchedulesBody,
         response: { 200: Type.Object({ message: Type.String(), status: Type.String() }), ...failures },
       },
-      validatorCompiler: () => () => true,
+      attachValidation: true,
     },
     wordedAs('Error deleting report schedules', async (request) => {
-      const ids = (request.body as { schedules_ids?: unknown } | undefined)?.schedules_ids;
-      if (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => typeof id !== 'string' && typeof id !== 'number')) {
-        throw invalid('schedules_ids', 'must be a non-empty list of schedule IDs');
-      }
-      if (ids.length > MAX_DELETED) throw invalid('schedules_ids', `may name at most ${MAX_DELETED} schedules, not ${ids.length}`);
-      const texts = [...new Set(ids.map((id) => int64Param(String(id).trim(), 'schedules_ids')))];
+      const problems = schemaProblems(request);
+      if (problems.length > 0) throw new AppError('invalid', problems.map((p) => `${p.field}: ${p.reason}`).join('; '), problems);
+      const texts = [...new Set(request.body.schedules_ids.map((id) => readInt64(id, 'schedules_ids')))];
       await deleteSchedules(db, auth.callerOf(request).orgId, texts, MAX_NAMED);
       return ok('Schedules succesfully deleted');
     }),

@@ -64,7 +64,7 @@ export function fuzzCases(doc: { paths: Record<string, Record<string, Operation>
     for (const [lowerMethod, operation] of Object.entries(operations)) {
       const method = lowerMethod.toUpperCase();
       const route = `${method} ${template}`;
-      const seedBody = seeds.bodies[route] ?? seeds.bodies[`${method} ${template.replace(/^\/(api|app\/payload-tracker\/api)\/v1/, '/v1')}`];
+      const seedBody = seeds.bodies[route];
       const jsonBody = seedBody === undefined ? undefined : JSON.stringify(seedBody);
       const add = (label: string, parts: { path?: string; headers?: Record<string, string>; body?: Buffer | string }) => {
         const body = parts.body ?? jsonBody;
