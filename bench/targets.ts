@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createDb, type Database } from '../src/db/create-db.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { createServerDatabase } from '../test/helpers.ts';
+import { createServerDatabase } from '../src/db/server-databases.ts';
 
 export type TargetKind = 'postgres' | 'pglite';
 

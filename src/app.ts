@@ -11,7 +11,7 @@ import { answerClientError } from './http-errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
 import { payloadTrackerApi } from './payloads/payload-tracker.plugin.ts';
-import { sendPayloadTrackerError } from './payloads/payloads.errors.ts';
+import { sendPayloadTrackerError } from './shared/platform-errors.ts';
 import { rejectNonFiniteNumbers, rejectNulCharacters } from './input-guards.ts';
 import { parseQueryString } from './query-string.ts';
 import { schemaValidators } from './schema-validators.ts';

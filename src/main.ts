@@ -13,8 +13,8 @@ import { importRuleContent } from './gathering/rules-import.ts';
 import type { Enqueue } from './reports/jobs.queries.ts';
 import { startReportQueue } from './reports/report-queue.ts';
 import { startScheduler } from './schedules/scheduler.ts';
-import { ensureUpcomingPartitions } from './worker/retention.ts';
-import { startUpkeep } from './worker/upkeep.ts';
+import { ensureUpcomingPartitions } from './upkeep/retention.ts';
+import { startUpkeep } from './upkeep/upkeep.ts';
 
 const USAGE = `Usage: tracker <command>
 

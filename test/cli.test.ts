@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { bearer, createServerDatabase, request } from './helpers.ts';
+import { createServerDatabase } from '../src/db/server-databases.ts';
+import { bearer, request } from './helpers.ts';
 import { waitFor } from './wait.ts';
 
 const MAIN = path.join(import.meta.dirname, '..', 'src', 'main.ts');

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { loadMigrations, migrate } from '../src/db/migrate.ts';
 import { PartitionKeeper } from '../src/db/partitions.ts';
 import { countPayloads, countStatuses, foldCounts } from '../src/payloads/counts.ts';
-import { applyRetention } from '../src/worker/retention.ts';
+import { applyRetention } from '../src/upkeep/retention.ts';
 import { bearer, freshDatabase, request, startTestApp, type TestApp } from './helpers.ts';
 
 // The list counts come from hourly summaries (migration 0005); every count here is

@@ -8,7 +8,8 @@ import { SCOPES } from '../src/auth/tokens.ts';
 import { loadConfig } from '../src/config.ts';
 import { createDb } from '../src/db/create-db.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { bearer, createServerDatabase, request, startTestApp, type TestApp } from './helpers.ts';
+import { createServerDatabase } from '../src/db/server-databases.ts';
+import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
 
 let app: TestApp;
 let token: Record<string, string>;

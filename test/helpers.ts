@@ -1,28 +1,15 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import pino from 'pino';
 import { buildApp } from '../src/app.ts';
 import { createToken } from '../src/auth/tokens.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { createDb, type Database } from '../src/db/create-db.ts';
+import { createServerDatabase } from '../src/db/server-databases.ts';
 import { loadMigrations, migrate } from '../src/db/migrate.ts';
 import { PartitionKeeper } from '../src/db/partitions.ts';
 import { startReportQueue, type ReportQueue } from '../src/reports/report-queue.ts';
-
-/** A new, empty database on the PostgreSQL server of TEST_DATABASE_URL, and how to drop it. */
-export async function createServerDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `tracker_test_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
-  await withAdminClient(serverUrl, (client) => client.query(`create database ${name}`));
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: () => withAdminClient(serverUrl, (client) => client.query(`drop database if exists ${name} with (force)`)).then(() => {}),
-  };
-}
 
 /**
  * A fresh database for one test file, migrated (by default to the latest
@@ -46,16 +33,6 @@ export async function freshDatabase(migrations = loadMigrations()): Promise<Data
       await server.drop();
     },
   };
-}
-
-async function withAdminClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /**

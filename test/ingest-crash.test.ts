@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { createToken } from '../src/auth/tokens.ts';
 import { createDb } from '../src/db/create-db.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { createServerDatabase } from './helpers.ts';
+import { createServerDatabase } from '../src/db/server-databases.ts';
 
 const MAIN = path.join(import.meta.dirname, '..', 'src', 'main.ts');
 const KILLS = 3;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatDuration } from '../src/payloads/durations.ts';
+import { formatDuration } from '../src/shared/measures.ts';
 import { canonicalRequestId, canonicalUuid } from '../src/shared/request-id.ts';
 import { parseTimestamp } from '../src/shared/timestamps.ts';
 

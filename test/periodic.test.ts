@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
-import { runPeriodically } from '../src/worker/periodic.ts';
+import { runPeriodically } from '../src/shared/periodic.ts';
 import { waitFor } from './wait.ts';
 
 test('a tick that finds the last pass still running is skipped, not queued', async () => {

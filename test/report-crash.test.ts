@@ -14,7 +14,7 @@ import { readJobRequest } from '../src/reports/job-request.ts';
 import { createReportJob, getReportJob } from '../src/reports/jobs.queries.ts';
 import { startReportQueue } from '../src/reports/report-queue.ts';
 import { getTask } from '../src/tasks/tasks.queries.ts';
-import { createServerDatabase } from './helpers.ts';
+import { createServerDatabase } from '../src/db/server-databases.ts';
 import { waitFor } from './wait.ts';
 
 const WORKER = path.join(import.meta.dirname, 'fixtures', 'report-worker.ts');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { PartitionKeeper } from '../src/db/partitions.ts';
-import { applyRetention, ensureUpcomingPartitions } from '../src/worker/retention.ts';
+import { applyRetention, ensureUpcomingPartitions } from '../src/upkeep/retention.ts';
 import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
 
 let app: TestApp;

@@ -7,7 +7,7 @@ import type { PayloadTrackerDeps } from './deps.ts';
 import { bindToProducerOrg } from './ingest.org.ts';
 import { ID_MAX, ingestWindow, NAME_MAX, STATUS_MSG_MAX, validateStatusEvents } from './ingest.validate.ts';
 import { storeStatusEvents } from './ingest.write.ts';
-import { ErrorBody } from './payloads.schemas.ts';
+import { ErrorBody } from '../shared/platform-errors.ts';
 
 /**
  * A field producers send as text, a number or null ("None", "" and null all

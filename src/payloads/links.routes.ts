@@ -7,7 +7,8 @@ import { AppError } from '../errors.ts';
 import type { PayloadTrackerDeps } from './deps.ts';
 import { kibanaDiscoverUrl } from './kibana.ts';
 import { getPayloadTimeSpan } from './payloads.queries.ts';
-import { ErrorBody, RequestIdParams } from './payloads.schemas.ts';
+import { ErrorBody } from '../shared/platform-errors.ts';
+import { RequestIdParams } from './payloads.schemas.ts';
 import { requestIdParam, textParam } from './query-params.ts';
 import { fetchArchiveUrl } from './storage-broker.ts';
 

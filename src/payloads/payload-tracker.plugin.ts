@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { PayloadTrackerDeps } from './deps.ts';
 import { ingestRoutes } from './ingest.routes.ts';
 import { linkRoutes } from './links.routes.ts';
-import { sendPayloadTrackerError } from './payloads.errors.ts';
+import { sendPayloadTrackerError } from '../shared/platform-errors.ts';
 import { payloadRoutes } from './payloads.routes.ts';
 
 /** The Payload Tracker API v1, mounted under each prefix clients call it at. */

@@ -4,7 +4,7 @@ import { readScope } from '../auth/read-access.ts';
 import { AppError, invalid } from '../errors.ts';
 import { withoutNulls } from '../shared/sql.ts';
 import type { PayloadTrackerDeps } from './deps.ts';
-import { computeDurations } from './durations.ts';
+import { computeDurations } from '../shared/measures.ts';
 import { countOutcomesSince } from './counts.ts';
 import { getPayloadStatuses, listPayloads, listStatuses, type Paging } from './payloads.queries.ts';
 import {

@@ -1,18 +1,6 @@
 import { Type } from 'typebox';
 import { MAX_PAGE } from '../shared/paging.ts';
-
-/** The payload tracker's error body; `status` repeats the HTTP code, which its frontend reads. */
-export const ErrorBody = Type.Object({
-  title: Type.String(),
-  message: Type.String(),
-  status: Type.Integer(),
-  errors: Type.Optional(
-    Type.Array(
-      Type.Object({ index: Type.Optional(Type.Integer()), field: Type.String(), reason: Type.String() }),
-      { description: 'Each problem of the request: for a batch item, its index in the batch' },
-    ),
-  ),
-});
+import { ErrorBody } from '../shared/platform-errors.ts';
 
 export const errorResponses = { 400: ErrorBody, 404: ErrorBody, 500: ErrorBody };
 

@@ -1,7 +1,5 @@
+import { percent } from '../shared/measures.ts';
 import type { ServiceOutcomes } from './counts.ts';
-
-/** `part` of `whole` in percent, to two decimals; 0 of nothing is 0. */
-export const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 100);
 
 /** Per service, its success and error counts and their shares of the two, in percent to two decimals. */
 export function successRates(outcomes: ServiceOutcomes[], since: Date) {

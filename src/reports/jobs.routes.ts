@@ -18,7 +18,7 @@ import { errors, JobEnvelope, JobParams, JobRequestBody, ReportError, TypeParams
 import { sendReportError } from './reports.errors.ts';
 import { CONTENT_TYPES, type ReportFormat } from './writers.ts';
 
-export interface ReportRouteDeps {
+export interface ReportJobRouteDeps {
   db: Kysely<Schema>;
   config: Readonly<Config>;
   now: () => Date;
@@ -50,7 +50,7 @@ function jobEnvelope(row: ReportJobRow) {
   };
 }
 
-export const reportJobRoutes: FastifyPluginAsyncTypebox<ReportRouteDeps> = async (app, { db, config, now, enqueue }) => {
+export const reportJobRoutes: FastifyPluginAsyncTypebox<ReportJobRouteDeps> = async (app, { db, config, now, enqueue }) => {
   app.setErrorHandler(sendReportError);
   const auth = bearerAuth(db);
   const security = [{ bearerAuth: [] }];

@@ -4,7 +4,7 @@ import type { Database } from '../db/create-db.ts';
 import { addTaskMessage } from '../tasks/tasks.queries.ts';
 import { getReportJob, type Enqueue } from './jobs.queries.ts';
 import { failReportJob, renderReportJob, type RenderDeps } from './render.ts';
-import { deliverReport, type MailConfig } from '../schedules/mail.ts';
+import { deliverReport, type MailConfig } from './mail.ts';
 
 const RENDER_QUEUE = 'report-render';
 const MAIL_QUEUE = 'report-mail';

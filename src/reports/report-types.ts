@@ -1,7 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Schema } from '../db/schema.ts';
-import { formatDuration } from '../payloads/durations.ts';
-import { percent } from '../payloads/success-rate.ts';
+import { formatDuration, percent } from '../shared/measures.ts';
 import { canonicalUuid } from '../shared/request-id.ts';
 import type { ReportRow } from './writers.ts';
 

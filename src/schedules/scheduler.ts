@@ -4,7 +4,7 @@ import type { Schema } from '../db/schema.ts';
 import type { JobRequest } from '../reports/job-request.ts';
 import { checkReportQuota, getReportJob, insertReportJob, type Enqueue } from '../reports/jobs.queries.ts';
 import type { ReportFormat } from '../reports/writers.ts';
-import { runPeriodically } from '../worker/periodic.ts';
+import { runPeriodically } from '../shared/periodic.ts';
 import type { Frequency } from './schedules.schemas.ts';
 import { getSchedule, UNIT } from './schedules.queries.ts';
 

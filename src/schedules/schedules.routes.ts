@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import { bearerAuth } from '../auth/bearer-auth.ts';
 import { AppError, invalid } from '../errors.ts';
@@ -6,7 +7,9 @@ import { schemaProblems } from '../validation-errors.ts';
 import { int64Param, readInt64 } from '../shared/int64.ts';
 import { MAX_PAGE } from '../shared/paging.ts';
 import { errorRenderer } from '../http-errors.ts';
-import type { ReportRouteDeps } from '../reports/jobs.routes.ts';
+import type { Config } from '../config.ts';
+import type { Schema } from '../db/schema.ts';
+import type { Enqueue } from '../reports/jobs.queries.ts';
 import { readScheduleAttrs, type ScheduleAttrs } from './schedule-attrs.ts';
 import {
   DeleteSchedulesBody,
@@ -80,7 +83,15 @@ function readPaging(query: Record<string, string | undefined>) {
   return { page: page - 1, pageSize };
 }
 
-export const scheduleRoutes: FastifyPluginAsyncTypebox<ReportRouteDeps> = async (app, deps) => {
+export interface ScheduleRouteDeps {
+  db: Kysely<Schema>;
+  config: Readonly<Config>;
+  now: () => Date;
+  /** Puts the report job of a run on the rendering queue. */
+  enqueue: Enqueue;
+}
+
+export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRouteDeps> = async (app, deps) => {
   const { db, now } = deps;
   app.setErrorHandler(sendScheduleError);
   const auth = bearerAuth(db);

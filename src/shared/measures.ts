@@ -1,3 +1,8 @@
+/** How Tracker measures: shares in percent, and time between statuses; the payload tracker and the reports show them alike. */
+
+/** `part` of `whole` in percent, to two decimals; 0 of nothing is 0. */
+export const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 100);
+
 /** `HH:MM:SS.ffffff` from a non-negative number of microseconds; hours go past 24 rather than roll into days. */
 export function formatDuration(micros: bigint): string {
   const seconds = micros / 1_000_000n;

@@ -5,7 +5,7 @@ import type { Schema } from '../db/schema.ts';
 import { purgeExpiredResults } from '../gathering/gathering.queries.ts';
 import { foldCounts } from '../payloads/counts.ts';
 import { expireReportFiles } from '../reports/expiry.ts';
-import { runPeriodically } from './periodic.ts';
+import { runPeriodically } from '../shared/periodic.ts';
 import { applyRetention, ensureUpcomingPartitions } from './retention.ts';
 
 const UPKEEP_INTERVAL_MS = 60 * 60_000;
