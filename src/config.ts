@@ -35,7 +35,7 @@ export interface Config {
   reportMaxAttempts: number;
   /** Days a rendered report file is kept. */
   reportFileTtlDays: number;
-  /** A rendering worker proves it is alive this often; a silent one's job is retried elsewhere. */
+  /** A renderer (a process of the worker role rendering a report) proves it is alive this often; a silent one's job is retried elsewhere. */
   reportHeartbeatSeconds: number;
   /** SMTP server scheduled reports are mailed through, as a URL (`smtp://user:pass@host:587`). */
   smtpUrl: string | undefined;

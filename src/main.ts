@@ -73,7 +73,7 @@ async function serve(config: Readonly<Config>, roles: Set<Role>) {
       log,
     },
   );
-  const stopWorker = worker ? startWorker(config, database.db, partitions, reportQueue.enqueue, log) : async () => {};
+  const stopWorkerRole = worker ? startWorkerRole(config, database.db, partitions, reportQueue.enqueue, log) : async () => {};
   const app = roles.has('api') ? await buildApp({ db: database.db, config, partitions, enqueueReport: reportQueue.enqueue }) : undefined;
   let stopping = false;
   const stop = async (signal: string) => {
@@ -85,7 +85,7 @@ async function serve(config: Readonly<Config>, roles: Set<Role>) {
       setTimeout(() => app.server.closeAllConnections(), 10_000).unref();
       await app.close();
     }
-    await stopWorker();
+    await stopWorkerRole();
     await reportQueue.stop();
     await database.close();
     process.exit(0);
@@ -103,7 +103,7 @@ async function serve(config: Readonly<Config>, roles: Set<Role>) {
 }
 
 /** The scheduler and the upkeep; returns how to stop both. */
-function startWorker(config: Readonly<Config>, db: Database['db'], partitions: PartitionKeeper, enqueue: Enqueue, log: pino.Logger) {
+function startWorkerRole(config: Readonly<Config>, db: Database['db'], partitions: PartitionKeeper, enqueue: Enqueue, log: pino.Logger) {
   const stopUpkeep = startUpkeep({
     db,
     partitions,

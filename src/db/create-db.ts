@@ -4,6 +4,7 @@ import pg from 'pg';
 import { fromPglite, type ConstructorOptions } from 'pg-boss';
 import { lockDataDir } from './data-dir-lock.ts';
 import type { Schema } from './schema.ts';
+import { TYPE_PARSERS } from './type-parsers.ts';
 
 /** Runs a script of one or more statements; returns the rows of the last one. */
 export type ScriptRunner = (script: string) => Promise<Record<string, unknown>[]>;
@@ -35,7 +36,11 @@ export function createDb(options: DbOptions): Database {
 }
 
 function createPostgres(connectionString: string, onConnectionError = (_error: Error) => {}): Database {
-  const pool = new pg.Pool({ connectionString, max: 10 });
+  const pool = new pg.Pool({
+    connectionString,
+    max: 10,
+    types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => TYPE_PARSERS[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser },
+  });
   // Without a listener an idle connection's error would end the process; the pool
   // drops that connection and opens a new one for the next query.
   pool.on('error', onConnectionError);
@@ -64,7 +69,7 @@ function createPglite(options: DbOptions): Database {
   const unlock = options.dataDir ? lockDataDir(options.dataDir, options.holder ?? 'tracker') : () => {};
   let pglite: PGlite;
   try {
-    pglite = new PGlite(options.dataDir);
+    pglite = new PGlite({ dataDir: options.dataDir, parsers: TYPE_PARSERS });
   } catch (error) {
     unlock();
     throw error;

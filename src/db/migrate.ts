@@ -28,7 +28,7 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
 
 /**
  * A database migrated by a newer Tracker has tables and columns this code does
- * not know; serving from it (an API deployed behind its workers) would
+ * not know; serving from it (an API process deployed behind its worker processes) would
  * misread them. Refuse, naming both versions.
  */
 function refuseNewerSchema(applied: Set<number>, migrations: Migration[]) {

@@ -136,7 +136,7 @@ export async function listReportJobs(db: Kysely<Schema>, orgId: string, type: st
 
 /**
  * Moves a job from one status to another, only if it is still in `from`;
- * returns whether it moved. Every transition the worker and the API make goes
+ * returns whether it moved. Every transition the renderer and the API make goes
  * through here, so a cancelled job never comes back to life.
  */
 export async function moveReportJob(

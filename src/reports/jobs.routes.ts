@@ -78,7 +78,7 @@ export const reportJobRoutes: FastifyPluginAsyncTypebox<ReportJobRouteDeps> = as
     {
       onRequest: auth.require('data-reports:write'),
       schema: {
-        summary: 'Ask for a report over a time span; a worker renders it',
+        summary: 'Ask for a report over a time span; a process of the worker role renders it',
         description:
           `\`format\`: csv, json or json_bulk; \`timezone\`: IANA (default UTC); \`timespan.from\` inclusive, \`timespan.to\` exclusive, ` +
           `at most ${config.reportMaxSpanDays} days; at most ${config.reportMaxUnfinished} unfinished jobs per org (429 beyond).`,

@@ -35,7 +35,7 @@ export function downloadName(row: ReportJobRow) {
 /**
  * Renders a report job's file: rows are read in batches and written as they
  * come, into a temporary file that is synced and then renamed into place, so
- * that a worker dying mid-job leaves at most a stray temporary file and never a
+ * that a renderer dying mid-job leaves at most a stray temporary file and never a
  * half-written report. A job cancelled meanwhile is left as it is.
  */
 export async function renderReportJob(deps: RenderDeps, jobId: string, attempt: number, signal?: AbortSignal) {

@@ -8,7 +8,7 @@ import { deliverReport, type MailConfig } from './mail.ts';
 
 const RENDER_QUEUE = 'report-render';
 const MAIL_QUEUE = 'report-mail';
-/** Where pg-boss puts a render whose worker stopped answering on its last attempt. */
+/** Where pg-boss puts a render whose renderer stopped answering on its last attempt. */
 const ABANDONED_QUEUE = 'report-render-abandoned';
 
 export interface ReportQueueOptions {
@@ -16,9 +16,9 @@ export interface ReportQueueOptions {
   heartbeatSeconds: number;
   /** Whether this process renders reports, or only enqueues them. */
   work: boolean;
-  /** How often pg-boss looks for jobs whose worker stopped answering (its default: a minute). */
+  /** How often pg-boss looks for jobs whose renderer stopped answering (its default: a minute). */
   superviseSeconds?: number;
-  /** How often an idle worker looks for a job to render. */
+  /** How often an idle renderer looks for a job to render. */
   pollingIntervalSeconds?: number;
   /** How finished scheduled reports are mailed; without it they are not. */
   mail?: { config: MailConfig; maxAttempts: number; retryDelaySeconds: number };
@@ -32,7 +32,7 @@ export interface ReportQueue {
 
 /**
  * The report queues on pg-boss: rendering, and mailing scheduled reports. A
- * render is tried up to `maxAttempts` times; a worker that dies mid-job stops
+ * render is tried up to `maxAttempts` times; a renderer that dies mid-job stops
  * its heartbeat and the job is retried elsewhere.
  */
 export async function startReportQueue(
@@ -83,7 +83,7 @@ export async function startReportQueue(
       });
     }
     await boss.work<{ jobId: string }>(ABANDONED_QUEUE, { pollingIntervalSeconds }, async ([job]) => {
-      await failReportJob(deps, job.data.jobId, `no worker finished it in ${maxAttempts} attempts`);
+      await failReportJob(deps, job.data.jobId, `no renderer finished it in ${maxAttempts} attempts`);
     });
   }
   return {

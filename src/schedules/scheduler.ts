@@ -69,7 +69,7 @@ function jobRequest(schedule: DueSchedule, period: Period): JobRequest {
  * Runs every period that has ended, each once: the schedule row is locked
  * (others skip it), the run is recorded under a unique (schedule, period) key,
  * its report job is created and the schedule moves to its next period, all in
- * one transaction. Many workers may call this at once. Returns the runs made.
+ * one transaction. Many worker processes may call this at once. Returns the runs made.
  */
 export async function runDueSchedules({ db, enqueue, now }: SchedulerDeps): Promise<number> {
   let runs = 0;
