@@ -1,9 +1,8 @@
 import crypto from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
-import type { Schema } from '../db/schema.ts';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { ApiTokensTable, Schema } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { int64Param } from '../shared/int64.ts';
-import { rfc3339 } from '../shared/sql.ts';
 
 /** Every scope a token may carry; each API names the one it needs. */
 export const SCOPES = [
@@ -66,24 +65,15 @@ export async function createToken(db: Kysely<Schema>, { orgId, userName, scopes,
   return token;
 }
 
-export interface TokenListing {
-  id: string;
-  org_id: string;
-  user_name: string;
-  scopes: string[];
-  all_orgs: boolean;
-  created_at: string;
-  expires_at: string | null;
-  revoked_at: string | null;
-}
+export type TokenListing = Omit<Selectable<ApiTokensTable>, 'token_sha256'>;
 
-/** Every token, oldest first, without its secret (which is not stored anyway). */
+/** Every token, oldest first, without its secret's digest (the secret itself is not stored). */
 export async function listTokens(db: Kysely<Schema>): Promise<TokenListing[]> {
-  const { rows } = await sql<TokenListing>`
-    select id::text as id, org_id, user_name, scopes, all_orgs, ${rfc3339('created_at')} as created_at,
-      ${rfc3339('expires_at')} as expires_at, ${rfc3339('revoked_at')} as revoked_at
-    from api_tokens order by id`.execute(db);
-  return rows;
+  return db
+    .selectFrom('api_tokens')
+    .select(['id', 'org_id', 'user_name', 'scopes', 'all_orgs', 'created_at', 'expires_at', 'revoked_at'])
+    .orderBy('id')
+    .execute();
 }
 
 /** Revokes a token by its ID; it is refused from then on. */

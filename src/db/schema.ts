@@ -1,6 +1,8 @@
 import type { ColumnType, Generated } from 'kysely';
 
-/** Timestamps are written as RFC 3339 text and read back through `rfc3339()` in SQL. */
+// int8 columns are strings: both drivers read them as exact text (see type-parsers.ts).
+
+/** Timestamps are written as RFC 3339 text and read back as RFC 3339 UTC with microseconds (see type-parsers.ts). */
 type Timestamp = ColumnType<string, string, string>;
 /** A timestamp with a default in the table: optional on insert. */
 type DefaultedTimestamp = ColumnType<string, string | undefined, string>;

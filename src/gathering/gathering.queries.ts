@@ -1,6 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import type { Schema } from '../db/schema.ts';
-import { rfc3339Nanos } from '../shared/sql.ts';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { GatheringRequestsTable, Schema } from '../db/schema.ts';
 
 /** Where a query looks: one org's cluster, counting only results stored at or after `freshSince`. */
 export interface ClusterScope {
@@ -9,26 +8,20 @@ export interface ClusterScope {
   freshSince: Date;
 }
 
-export interface StoredRequest {
-  id: string;
-  request_id: string;
-  received: string;
-  processed: string;
-}
+export type StoredRequest = Pick<Selectable<GatheringRequestsTable>, 'id' | 'request_id' | 'received' | 'processed'>;
 
-const requestColumns = sql`id, request_id, ${rfc3339Nanos('received')} as received, ${rfc3339Nanos('processed')} as processed`;
-
-function inScope(scope: ClusterScope) {
-  return sql`org_id = ${scope.orgId} and cluster_id = ${scope.clusterId}::uuid
-    and processed >= ${scope.freshSince.toISOString()}::timestamptz`;
-}
+/** The scope's stored requests, to narrow further. */
+const requestsIn = (db: Kysely<Schema>, scope: ClusterScope) =>
+  db
+    .selectFrom('gathering_requests')
+    .select(['id', 'request_id', 'received', 'processed'])
+    .where('org_id', '=', scope.orgId)
+    .where('cluster_id', '=', scope.clusterId)
+    .where('processed', '>=', scope.freshSince.toISOString());
 
 /** The cluster's stored requests, newest gathering first. */
 export async function listClusterRequests(db: Kysely<Schema>, scope: ClusterScope): Promise<StoredRequest[]> {
-  const { rows } = await sql<StoredRequest>`
-    select ${requestColumns} from gathering_requests where ${inScope(scope)}
-    order by received desc, id desc`.execute(db);
-  return rows;
+  return requestsIn(db, scope).orderBy('received', 'desc').orderBy('id', 'desc').execute();
 }
 
 /** The stored ones among `requestIds`, keyed by request ID. */
@@ -37,9 +30,8 @@ export async function findClusterRequests(
   scope: ClusterScope,
   requestIds: string[],
 ): Promise<Map<string, StoredRequest>> {
-  const { rows } = await sql<StoredRequest>`
-    select ${requestColumns} from gathering_requests
-    where ${inScope(scope)} and request_id = any(${requestIds}::text[])`.execute(db);
+  if (requestIds.length === 0) return new Map();
+  const rows = await requestsIn(db, scope).where('request_id', 'in', requestIds).execute();
   return new Map(rows.map((row) => [row.request_id, row]));
 }
 

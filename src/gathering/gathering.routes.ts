@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import type { Schema } from '../db/schema.ts';
 import { Type } from 'typebox';
 import { AppError } from '../errors.ts';
+import { withNanos } from '../shared/timestamps.ts';
 import { schemaProblems } from '../validation-errors.ts';
 import { sendGatheringError } from './gathering.errors.ts';
 import {
@@ -91,8 +92,8 @@ export const gatheringRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (
       const requests = stored.map((row) => ({
         requestID: row.request_id,
         valid: true,
-        received: row.received,
-        processed: row.processed,
+        received: withNanos(row.received),
+        processed: withNanos(row.processed),
       }));
       return { cluster: scope.clusterId, requests, status: 'ok' };
     },
@@ -129,7 +130,7 @@ export const gatheringRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (
         const row = stored.get(requestId);
         const requestID = asked[index]!;
         return row
-          ? { requestID, valid: true, received: row.received, processed: row.processed }
+          ? { requestID, valid: true, received: withNanos(row.received), processed: withNanos(row.processed) }
           : { requestID, valid: false, received: '', processed: '' };
       });
       return { cluster: scope.clusterId, requests, status: 'ok' };

@@ -23,7 +23,7 @@ export async function storeResults(db: Kysely<Schema>, results: GatheringResult[
       order by org_id, cluster_id, request_id
       on conflict (org_id, cluster_id, request_id) do update
         set received = excluded.received, processed = excluded.processed
-      returning id, org_id, cluster_id::text, request_id`.execute(trx);
+      returning id, org_id, cluster_id, request_id`.execute(trx);
     const ids = new Map(
       rows.map((row) => [keyOf({ orgId: row.org_id, clusterId: row.cluster_id, requestId: row.request_id }), row.id]),
     );

@@ -1,6 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import type { Schema } from '../db/schema.ts';
-import { rfc3339 } from '../shared/sql.ts';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { PayloadsTable, PayloadStatusesTable, Schema } from '../db/schema.ts';
 import { allOf } from './conditions.ts';
 import {
   countPayloads,
@@ -34,22 +33,14 @@ function orderBy(column: string, idColumn: string, direction: 'asc' | 'desc') {
   return sql`order by ${sql.ref(column)} ${dir}, ${sql.ref(idColumn)} ${sql.raw(direction)}`;
 }
 
-export interface PayloadRow {
-  id: string;
-  request_id: string;
-  account: string | null;
-  org_id: string | null;
-  inventory_id: string | null;
-  system_id: string | null;
-  created_at: string;
-}
+export type PayloadRow = Selectable<PayloadsTable>;
 
 export async function listPayloads(db: Kysely<Schema>, filters: PayloadFilters, paging: Paging) {
   const where = allOf(payloadConditions(filters));
   const [count, rows] = await Promise.all([
     countPayloads(db, filters),
     sql<PayloadRow>`
-      select id, request_id, account, org_id, inventory_id::text, system_id::text, ${rfc3339('created_at')} as created_at
+      select id, request_id, account, org_id, inventory_id, system_id, created_at
       from payloads where ${where}
       ${orderBy(`payloads.${paging.sortBy}`, 'payloads.id', paging.sortDir)}
       limit ${paging.pageSize} offset ${paging.page * paging.pageSize}`.execute(db),
@@ -57,16 +48,8 @@ export async function listPayloads(db: Kysely<Schema>, filters: PayloadFilters, 
   return { count, rows: rows.rows };
 }
 
-export interface StatusRow {
-  id: string;
-  service: string;
-  source: string | null;
-  request_id: string;
-  status: string;
-  status_msg: string | null;
-  date: string;
-  created_at: string;
-}
+export type StatusRow = Pick<Selectable<PayloadStatusesTable>, 'id' | 'service' | 'source' | 'status' | 'status_msg' | 'date' | 'created_at'> &
+  Pick<PayloadRow, 'request_id'>;
 
 const STATUS_COLUMNS: Record<string, string> = { request_id: 'p.request_id' };
 
@@ -76,8 +59,7 @@ export async function listStatuses(db: Kysely<Schema>, filters: StatusFilters, p
   const [count, rows] = await Promise.all([
     countStatuses(db, filters),
     sql<StatusRow>`
-      select s.id::text as id, s.service, s.source, p.request_id, s.status, s.status_msg,
-        ${rfc3339('s.date')} as date, ${rfc3339('s.created_at')} as created_at
+      select s.id, s.service, s.source, p.request_id, s.status, s.status_msg, s.date, s.created_at
       from payload_statuses s join payloads p on p.id = s.payload_id
       where ${where}
       ${orderBy(sortColumn, 's.id', paging.sortDir)}
@@ -86,14 +68,11 @@ export async function listStatuses(db: Kysely<Schema>, filters: StatusFilters, p
   return { count, rows: rows.rows };
 }
 
-export interface PayloadStatusRow extends StatusRow {
-  account: string | null;
-  org_id: string | null;
-  inventory_id: string | null;
-  system_id: string | null;
-  /** The date as microseconds since the epoch, for exact durations. */
-  date_us: string;
-}
+export type PayloadStatusRow = StatusRow &
+  Pick<PayloadRow, 'account' | 'org_id' | 'inventory_id' | 'system_id'> & {
+    /** The date as microseconds since the epoch, for exact durations. */
+    date_us: string;
+  };
 
 /**
  * A payload's org and its statuses, sorted, or undefined when there is no such
@@ -115,10 +94,9 @@ export async function getPayloadStatuses(
 /** The payload's org and first and last status times (its creation time when it has none left). */
 export async function getPayloadTimeSpan(db: Kysely<Schema>, requestId: string) {
   const { rows } = await sql<{ org_id: string | null; first: string; last: string }>`
-    select org_id, ${rfc3339('first')} as first, ${rfc3339('last')} as last from (
-      select p.org_id, coalesce(min(s.date), p.created_at) as first, coalesce(max(s.date), p.created_at) as last
-      from payloads p left join payload_statuses s on s.payload_id = p.id
-      where p.request_id = ${requestId}
-      group by p.id) span`.execute(db);
+    select p.org_id, coalesce(min(s.date), p.created_at) as first, coalesce(max(s.date), p.created_at) as last
+    from payloads p left join payload_statuses s on s.payload_id = p.id
+    where p.request_id = ${requestId}
+    group by p.id`.execute(db);
   return rows[0];
 }

@@ -57,8 +57,8 @@ async function resolveSpan(db: Kysely<Schema>, timezone: string, from: Edge, to:
     value === undefined
       ? sql`null::text`
       : 'instant' in value
-        ? sql`to_char(${value.instant}::timestamptz at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
-        : sql`to_char(${value.wallClock}::timestamp at time zone ${timezone} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+        ? sql`${value.instant}::timestamptz`
+        : sql`${value.wallClock}::timestamp at time zone ${timezone}`;
   const { rows } = await sql<{ from: string | null; to: string | null }>`select ${utc(from)} as from, ${utc(to)} as to`.execute(db);
   return rows[0];
 }

@@ -1,48 +1,18 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { ReportJobStatus, Schema } from '../db/schema.ts';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { ReportJobsTable, ReportJobStatus, Schema } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { rfc3339Nanos } from '../shared/sql.ts';
 import { createTask } from '../tasks/tasks.queries.ts';
 import type { JobRequest } from './job-request.ts';
 
 /** Puts a job on the rendering queue inside the transaction that creates it, so neither exists without the other. */
 export type Enqueue = (trx: Transaction<Schema>, jobId: string) => Promise<void>;
 
-export interface ReportJobRow {
-  id: string;
-  org_id: string;
-  type: string;
-  name: string;
-  timezone: string;
-  format: string;
-  span_from_text: string;
-  span_to_text: string;
-  span_from: string;
-  span_to: string;
-  status: ReportJobStatus;
-  failure_reason: string | null;
-  attempts: number;
-  file_name: string | null;
-  file_size: string | null;
-  row_count: string | null;
-  created_by: string;
-  created_at: string;
-  updated_at: string;
-  finished_at: string | null;
-  expires_at: string | null;
-  task_id: string;
-  schedule_id: string | null;
-  hosts: string[];
-  services: string[];
-  send_to: string[];
-}
+/** A report job with the task that records its execution. */
+export type ReportJobRow = Selectable<ReportJobsTable> & { task_id: string };
 
-const jobColumns = sql`j.id::text as id, j.org_id, j.type, j.name, j.timezone, j.format, j.span_from_text, j.span_to_text,
-  ${rfc3339Nanos('j.span_from')} as span_from, ${rfc3339Nanos('j.span_to')} as span_to, j.status, j.failure_reason,
-  j.attempts, j.file_name, j.file_size::text as file_size, j.row_count::text as row_count, j.created_by,
-  ${rfc3339Nanos('j.created_at')} as created_at, ${rfc3339Nanos('j.updated_at')} as updated_at,
-  ${rfc3339Nanos('j.finished_at')} as finished_at, ${rfc3339Nanos('j.expires_at')} as expires_at, t.id::text as task_id,
-  j.schedule_id::text as schedule_id, j.hosts, j.services, j.send_to`;
+/** Report jobs joined to their tasks, for the lookups below. */
+const jobsWithTasks = (db: Kysely<Schema>) =>
+  db.selectFrom('report_jobs as j').innerJoin('tasks as t', 't.report_job_id', 'j.id').selectAll('j').select('t.id as task_id');
 
 export interface NewJob {
   orgId: string;
@@ -117,21 +87,18 @@ export async function insertReportJob(trx: Transaction<Schema>, job: NewJob, enq
 }
 
 export async function getReportJob(db: Kysely<Schema>, jobId: string, orgId?: string): Promise<ReportJobRow | undefined> {
-  const { rows } = await sql<ReportJobRow>`
-    select ${jobColumns} from report_jobs j join tasks t on t.report_job_id = j.id
-    where j.id = ${jobId} ${orgId === undefined ? sql`` : sql`and j.org_id = ${orgId}`}`.execute(db);
-  return rows[0];
+  return jobsWithTasks(db)
+    .where('j.id', '=', jobId)
+    .$if(orgId !== undefined, (query) => query.where('j.org_id', '=', orgId!))
+    .executeTakeFirst();
 }
 
 export async function listReportJobs(db: Kysely<Schema>, orgId: string, type: string, page: number, pageSize: number) {
   const [count, rows] = await Promise.all([
-    sql<{ n: number }>`select count(*)::int as n from report_jobs where org_id = ${orgId} and type = ${type}`.execute(db),
-    sql<ReportJobRow>`
-      select ${jobColumns} from report_jobs j join tasks t on t.report_job_id = j.id
-      where j.org_id = ${orgId} and j.type = ${type}
-      order by j.id desc limit ${pageSize} offset ${page * pageSize}`.execute(db),
+    db.selectFrom('report_jobs').select((eb) => eb.fn.countAll<string>().as('n')).where('org_id', '=', orgId).where('type', '=', type).executeTakeFirstOrThrow(),
+    jobsWithTasks(db).where('j.org_id', '=', orgId).where('j.type', '=', type).orderBy('j.id', 'desc').limit(pageSize).offset(page * pageSize).execute(),
   ]);
-  return { count: count.rows[0].n, rows: rows.rows };
+  return { count: Number(count.n), rows };
 }
 
 /**

@@ -9,6 +9,7 @@ import { AppError } from '../errors.ts';
 import { schemaProblems } from '../validation-errors.ts';
 import { MAX_PAGE } from '../shared/paging.ts';
 import { withoutNulls } from '../shared/sql.ts';
+import { withNanos } from '../shared/timestamps.ts';
 import { finishTask } from '../tasks/tasks.queries.ts';
 import { readJobRequest, reportTypeParam } from './job-request.ts';
 import { JOB_TYPES } from './report-types.ts';
@@ -36,13 +37,13 @@ function jobEnvelope(row: ReportJobRow) {
       status: row.status,
       format: row.format as ReportFormat,
       timespan: { from: row.span_from_text, to: row.span_to_text },
-      created_at: row.created_at,
-      updated_at: row.updated_at,
-      finished_at: row.finished_at,
+      created_at: withNanos(row.created_at),
+      updated_at: withNanos(row.updated_at),
+      finished_at: row.finished_at && withNanos(row.finished_at),
       failure_reason: row.failure_reason,
       file:
         row.status === 'DONE' && row.file_size !== null
-          ? { size: Number(row.file_size), rows: Number(row.row_count), expires_at: row.expires_at ?? '' }
+          ? { size: Number(row.file_size), rows: Number(row.row_count), expires_at: row.expires_at ? withNanos(row.expires_at) : '' }
           : null,
       task_id: Number(row.task_id),
     }),

@@ -2,6 +2,7 @@ import nodemailer from 'nodemailer';
 import { sql, type Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Schema } from '../db/schema.ts';
+import { withNanos } from '../shared/timestamps.ts';
 import { getReportJob, type ReportJobRow } from '../reports/jobs.queries.ts';
 import { downloadName, reportFilePath } from '../reports/render.ts';
 import { addTaskMessage, finishTask } from '../tasks/tasks.queries.ts';
@@ -43,7 +44,7 @@ function compose(job: ReportJobRow, config: MailConfig, recipient: string) {
       from: config.mailFrom,
       to: recipient,
       subject,
-      text: `${summary}\nAt ${size} bytes it is too large to attach: download it (with a data-reports:read token) from\n${link}\nuntil ${job.expires_at}.\n`,
+      text: `${summary}\nAt ${size} bytes it is too large to attach: download it (with a data-reports:read token) from\n${link}\nuntil ${withNanos(job.expires_at!)}.\n`,
     },
   };
 }

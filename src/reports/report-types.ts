@@ -38,7 +38,7 @@ export async function hostsWithoutData(db: Kysely<Schema>, scope: ReportScope): 
   const ids = (scope.hosts ?? []).filter((host) => canonicalUuid(host) === host);
   if (ids.length === 0) return scope.hosts ?? [];
   const { rows } = await sql<{ host: string }>`
-    select h.host::text as host from unnest(${ids}::uuid[]) h(host)
+    select h.host from unnest(${ids}::uuid[]) h(host)
     where exists (
       select 1 from payloads p join payload_statuses s on s.payload_id = p.id
       where p.org_id = ${scope.orgId} and s.date >= ${scope.from}::timestamptz and s.date < ${scope.to}::timestamptz
@@ -64,7 +64,6 @@ export interface ReportSource {
 
 // A time in the session's zone, with its offset: 2026-03-29T03:00:00.000000+02:00.
 const LOCAL_TIME = 'YYYY-MM-DD"T"HH24:MI:SS.USTZH:TZM';
-const UTC_TIME = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
 
 /**
  * Reads one batch in a transaction of its own with the session in the report's
@@ -115,8 +114,7 @@ const statuses: ReportSource = {
     const batches = keysetBatches(db, scope, batchSize, async (trx, after) => {
       const { rows } = await sql<ReportRow & Cursor>`
         select to_char(s.date, ${LOCAL_TIME}) as date, p.request_id, s.service, s.source, s.status, s.status_msg,
-          p.account, p.org_id, p.inventory_id::text as inventory_id, p.system_id::text as system_id,
-          to_char(s.date at time zone 'UTC', ${UTC_TIME}) as cursor_at, s.id::text as cursor_id
+          p.account, p.org_id, p.inventory_id, p.system_id, s.date as cursor_at, s.id as cursor_id
         from payload_statuses s
         -- Per row, in index order: the plan stays a walk along (date, id) however the statistics look.
         cross join lateral (
@@ -140,11 +138,10 @@ const payloads: ReportSource = {
   async *batches(db, scope, batchSize) {
     const batches = keysetBatches(db, scope, batchSize, async (trx, after) => {
       const { rows } = await sql<PayloadReportRow>`
-        select p.request_id, p.account, p.org_id, p.inventory_id::text as inventory_id,
-          p.system_id::text as system_id, to_char(p.created_at, ${LOCAL_TIME}) as created_at,
-          to_char(p.created_at at time zone 'UTC', ${UTC_TIME}) as cursor_at, p.id::text as cursor_id,
+        select p.request_id, p.account, p.org_id, p.inventory_id, p.system_id, to_char(p.created_at, ${LOCAL_TIME}) as created_at,
+          p.created_at as cursor_at, p.id as cursor_id,
           to_char(span.first, ${LOCAL_TIME}) as first_status_at, to_char(span.last, ${LOCAL_TIME}) as last_status_at,
-          ((extract(epoch from span.last) - extract(epoch from span.first)) * 1000000)::bigint::text as total_us,
+          ((extract(epoch from span.last) - extract(epoch from span.first)) * 1000000)::bigint as total_us,
           (select json_object_agg(latest.service, latest.status) from (
             select distinct on (service) service, status from payload_statuses s
             where s.payload_id = p.id and ${serviceCondition(scope)} order by service, date desc, id desc) latest) as services
@@ -202,8 +199,8 @@ const generic: ReportSource = {
   async *batches(db, scope) {
     const { rows } = await sql<{ service: string; payloads: string; statuses: string; success: string; error: string; median_us: string; p95_us: string }>`
       select service, count(*) as payloads, sum(statuses) as statuses, sum(success) as success, sum(error) as error,
-        round(percentile_cont(0.5) within group (order by spent_us))::bigint::text as median_us,
-        round(percentile_cont(0.95) within group (order by spent_us))::bigint::text as p95_us
+        round(percentile_cont(0.5) within group (order by spent_us))::bigint as median_us,
+        round(percentile_cont(0.95) within group (order by spent_us))::bigint as p95_us
       from (
         select s.payload_id, s.service, count(*) as statuses,
           count(*) filter (where s.status = 'success') as success, count(*) filter (where s.status = 'error') as error,

@@ -38,15 +38,14 @@ interface Period {
   to: string;
 }
 
+/** A wall-clock time of the schedule's zone, as the report names its span. */
 const LOCAL = 'YYYY-MM-DD"T"HH24:MI:SS';
-const UTC = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
 
 /** A period from its local start: its end is one step later on the wall clock, so a DST day is 23 or 25 hours. */
 function periodFrom(start: ReturnType<typeof sql>, schedule: DueSchedule) {
   const end = sql`(${start} + ${UNIT[schedule.schedule].step}::interval)`;
   return sql<Period>`select to_char(${start}, ${LOCAL}) as start_local, to_char(${end}, ${LOCAL}) as end_local,
-    to_char(${start} at time zone ${schedule.timezone} at time zone 'UTC', ${UTC}) as from,
-    to_char(${end} at time zone ${schedule.timezone} at time zone 'UTC', ${UTC}) as to`;
+    ${start} at time zone ${schedule.timezone} as from, ${end} at time zone ${schedule.timezone} as to`;
 }
 
 function jobRequest(schedule: DueSchedule, period: Period): JobRequest {
@@ -80,7 +79,7 @@ export async function runDueSchedules({ db, enqueue, now }: SchedulerDeps): Prom
 async function runOneDuePeriod(trx: Transaction<Schema>, enqueue: Enqueue, now: Date): Promise<boolean> {
   const at = now.toISOString();
   const { rows } = await sql<DueSchedule & { next_start: string }>`
-    select id::text as id, org_id, name, type, schedule, timezone, format, scheduled_by, hosts, services, send_to,
+    select id, org_id, name, type, schedule, timezone, format, scheduled_by, hosts, services, send_to,
       to_char(next_period_start, ${LOCAL}) as next_start
     from report_schedules where next_run_at <= ${at}::timestamptz
     order by next_run_at, id limit 1 for update skip locked`.execute(trx);

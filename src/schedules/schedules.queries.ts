@@ -1,5 +1,6 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { Schema } from '../db/schema.ts';
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
+import type { ReportSchedulesTable, Schema } from '../db/schema.ts';
+import { epochMicros } from '../shared/timestamps.ts';
 import { AppError } from '../errors.ts';
 import type { ScheduleAttrs } from './schedule-attrs.ts';
 import type { Frequency } from './schedules.schemas.ts';
@@ -15,39 +16,40 @@ function periodStart(frequency: Frequency, timezone: string, at: Date): RawBuild
   return sql`date_trunc(${UNIT[frequency].trunc}, ${at.toISOString()}::timestamptz at time zone ${timezone})`;
 }
 
-export interface ScheduleView {
-  id: string;
-  name: string;
-  type: string;
-  schedule: string;
-  timezone: string;
-  hosts: string[];
-  services: string[] | null;
-  send_to: string[];
-  send_via: string;
-  format: string;
-  scheduled_by: string;
+/** The columns of a schedule the API shows, as stored. */
+const VIEW_COLUMNS = [
+  'id',
+  'name',
+  'type',
+  'schedule',
+  'timezone',
+  'hosts',
+  'services',
+  'send_to',
+  'send_via',
+  'format',
+  'scheduled_by',
+  'scheduled_at',
+  'start_timestamp',
+  'end_timestamp',
+] as const;
+
+const viewColumns = sql.join(VIEW_COLUMNS.map((column) => sql.ref(column)));
+
+type ViewRow = Pick<Selectable<ReportSchedulesTable>, (typeof VIEW_COLUMNS)[number]>;
+
+/** A schedule as the API shows it: its times in UNIX microseconds, as the spec has them. */
+export type ScheduleView = Omit<ViewRow, 'scheduled_at' | 'start_timestamp' | 'end_timestamp'> & {
   scheduled_at: number;
   start_timestamp: number | null;
   end_timestamp: number | null;
-}
-
-const micros = (column: string) => sql`(extract(epoch from ${sql.ref(column)}) * 1000000)::bigint::text`;
-const viewColumns = sql`id::text as id, name, type, schedule, timezone, hosts, services, send_to, send_via, format,
-  scheduled_by, ${micros('scheduled_at')} as scheduled_at, ${micros('start_timestamp')} as start_timestamp,
-  ${micros('end_timestamp')} as end_timestamp`;
-
-type ViewRow = Omit<ScheduleView, 'scheduled_at' | 'start_timestamp' | 'end_timestamp'> & {
-  scheduled_at: string;
-  start_timestamp: string | null;
-  end_timestamp: string | null;
 };
 
 const toView = (row: ViewRow): ScheduleView => ({
   ...row,
-  scheduled_at: Number(row.scheduled_at),
-  start_timestamp: row.start_timestamp === null ? null : Number(row.start_timestamp),
-  end_timestamp: row.end_timestamp === null ? null : Number(row.end_timestamp),
+  scheduled_at: epochMicros(row.scheduled_at),
+  start_timestamp: row.start_timestamp === null ? null : epochMicros(row.start_timestamp),
+  end_timestamp: row.end_timestamp === null ? null : epochMicros(row.end_timestamp),
 });
 
 /** Creates a schedule; its first period is the one holding `now`, run when it ends. */
@@ -65,11 +67,9 @@ export async function createSchedule(db: Kysely<Schema>, orgId: string, user: st
 }
 
 export async function getSchedule(db: Kysely<Schema>, orgId: string, id: string): Promise<ScheduleView> {
-  const { rows } = /^\d{1,18}$/.test(id)
-    ? await sql<ViewRow>`select ${viewColumns} from report_schedules where org_id = ${orgId} and id = ${id}::bigint`.execute(db)
-    : { rows: [] };
-  if (rows.length === 0) throw new AppError('not_found', `schedule ${id} was not found`);
-  return toView(rows[0]);
+  const row = await db.selectFrom('report_schedules').select(VIEW_COLUMNS).where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  if (!row) throw new AppError('not_found', `schedule ${id} was not found`);
+  return toView(row);
 }
 
 /** Changes a schedule; a new frequency or time zone starts again from the period holding `now`. */
@@ -96,16 +96,15 @@ export async function updateSchedule(db: Kysely<Schema>, orgId: string, id: stri
  */
 export async function deleteSchedules(db: Kysely<Schema>, orgId: string, ids: string[], maxNamed: number) {
   await db.transaction().execute(async (trx) => {
-    const { rows } = await sql<{ id: string }>`
-      select id::text as id from report_schedules where org_id = ${orgId} and id = any(${ids}::bigint[]) for update`.execute(trx);
+    const rows = await trx.selectFrom('report_schedules').select('id').where('org_id', '=', orgId).where('id', 'in', ids).forUpdate().execute();
     const found = new Set(rows.map((row) => row.id));
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length > 0) {
       const more = missing.length > maxNamed ? ` and ${missing.length - maxNamed} more` : '';
       throw new AppError('not_found', `schedules not found: ${missing.slice(0, maxNamed).join(', ')}${more}`);
     }
-    await sql`update tasks set configuration_id = 0 where org_id = ${orgId} and configuration_id = any(${ids}::bigint[])`.execute(trx);
-    await sql`delete from report_schedules where org_id = ${orgId} and id = any(${ids}::bigint[])`.execute(trx);
+    await trx.updateTable('tasks').set({ configuration_id: '0' }).where('org_id', '=', orgId).where('configuration_id', 'in', ids).execute();
+    await trx.deleteFrom('report_schedules').where('org_id', '=', orgId).where('id', 'in', ids).execute();
   });
 }
 
@@ -142,8 +141,7 @@ export async function listSchedules(
   const limit = page ? sql`limit ${page.pageSize} offset ${page.page * page.pageSize}` : sql``;
   const [count, rows] = await Promise.all([
     sql<{ n: number }>`select count(*)::int as n from report_schedules where ${where}`.execute(db),
-    // The table's id: the output column `id` is text, which would sort 1, 11, 2.
-    sql<ViewRow>`select ${viewColumns} from report_schedules where ${where} order by report_schedules.id ${limit}`.execute(db),
+    sql<ViewRow>`select ${viewColumns} from report_schedules where ${where} order by id ${limit}`.execute(db),
   ]);
-  return { count: count.rows[0].n, schedules: rows.rows.map(toView) };
+  return { count: count.rows[0]!.n, schedules: rows.rows.map(toView) };
 }

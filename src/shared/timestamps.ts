@@ -45,3 +45,18 @@ export function parseTimestamp(value: string): ParsedTimestamp | undefined {
     epochMs,
   };
 }
+
+/**
+ * An instant as read from the database (RFC 3339 UTC with microseconds) with
+ * nanoseconds, as Go clients print times and the Go services' APIs answer:
+ * PostgreSQL keeps microseconds, so the last three digits are 0.
+ */
+export function withNanos(rfc3339: string): string {
+  return rfc3339.replace(/Z$/, '000Z');
+}
+
+/** An instant as read from the database (RFC 3339 UTC with microseconds) as microseconds since the epoch, exactly. */
+export function epochMicros(rfc3339: string): number {
+  const micros = /\.(\d{6})Z$/.exec(rfc3339)?.[1] ?? '000000';
+  return Date.parse(rfc3339.replace(/\.\d+Z$/, 'Z')) * 1000 + Number(micros);
+}

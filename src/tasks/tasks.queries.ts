@@ -1,7 +1,7 @@
-import { sql, type Kysely } from 'kysely';
-import type { Schema, TaskState } from '../db/schema.ts';
+import type { Kysely, Selectable } from 'kysely';
+import type { Schema, TasksTable, TaskState } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { rfc3339Nanos } from '../shared/sql.ts';
+import { withNanos } from '../shared/timestamps.ts';
 
 export interface NewTask {
   orgId: string;
@@ -72,24 +72,30 @@ export interface TaskView {
   messages: { message: string; time: string }[];
 }
 
-interface TaskRow {
-  id: string;
-  title: string;
-  configuration_id: string;
-  configuration_name: string;
-  performed_by: string;
-  started: string;
-  updated: string;
-  finished: string | null;
-  state: TaskState;
-  hidden_by: string | null;
-}
+const TASK_COLUMNS = [
+  'id',
+  'title',
+  'configuration_id',
+  'configuration_name',
+  'performed_by',
+  'started',
+  'updated',
+  'finished',
+  'state',
+  'hidden_by',
+] as const;
+
+type TaskRow = Pick<Selectable<TasksTable>, (typeof TASK_COLUMNS)[number]>;
 
 async function withMessages(db: Kysely<Schema>, rows: TaskRow[]): Promise<TaskView[]> {
   if (rows.length === 0) return [];
-  const { rows: messages } = await sql<{ task_id: string; message: string; time: string }>`
-    select task_id, message, ${rfc3339Nanos('time')} as time from task_messages
-    where task_id = any(${rows.map((row) => row.id)}::bigint[]) order by task_id, id`.execute(db);
+  const messages = await db
+    .selectFrom('task_messages')
+    .select(['task_id', 'message', 'time'])
+    .where('task_id', 'in', rows.map((row) => row.id))
+    .orderBy('task_id')
+    .orderBy('id')
+    .execute();
   const byTask = Map.groupBy(messages, (message) => message.task_id);
   return rows.map((row) => ({
     task_id: Number(row.id),
@@ -97,18 +103,14 @@ async function withMessages(db: Kysely<Schema>, rows: TaskRow[]): Promise<TaskVi
     configuration_id: Number(row.configuration_id),
     configuration_name: row.configuration_name,
     performed_by: row.performed_by,
-    started: row.started,
-    updated: row.updated,
-    finished: row.finished ?? '',
+    started: withNanos(row.started),
+    updated: withNanos(row.updated),
+    finished: row.finished ? withNanos(row.finished) : '',
     state: row.state,
     hidden_by: row.hidden_by ?? '',
-    messages: (byTask.get(row.id) ?? []).map(({ message, time }) => ({ message, time })),
+    messages: (byTask.get(row.id) ?? []).map(({ message, time }) => ({ message, time: withNanos(time) })),
   }));
 }
-
-const taskColumns = sql`id, title, configuration_id, configuration_name, performed_by,
-  ${rfc3339Nanos('started')} as started, ${rfc3339Nanos('updated')} as updated,
-  ${rfc3339Nanos('finished')} as finished, state, hidden_by`;
 
 /** The org's tasks, newest first; dismissed ones only when asked. */
 export async function listTasks(
@@ -116,19 +118,21 @@ export async function listTasks(
   orgId: string,
   { configurationId, showHidden }: { configurationId?: string; showHidden: boolean },
 ): Promise<TaskView[]> {
-  const { rows } = await sql<TaskRow>`
-    select ${taskColumns} from tasks
-    where org_id = ${orgId}
-      ${configurationId === undefined ? sql`` : sql`and configuration_id = ${configurationId}::bigint`}
-      ${showHidden ? sql`` : sql`and state <> 'Dismissed'`}
-    order by id desc`.execute(db);
+  const rows = await db
+    .selectFrom('tasks')
+    .select(TASK_COLUMNS)
+    .where('org_id', '=', orgId)
+    .$if(configurationId !== undefined, (query) => query.where('configuration_id', '=', configurationId!))
+    .$if(!showHidden, (query) => query.where('state', '<>', 'Dismissed'))
+    .orderBy('id', 'desc')
+    .execute();
   return withMessages(db, rows);
 }
 
 export async function getTask(db: Kysely<Schema>, orgId: string, taskId: string): Promise<TaskView> {
-  const { rows } = await sql<TaskRow>`select ${taskColumns} from tasks where org_id = ${orgId} and id = ${taskId}::bigint`.execute(db);
-  if (rows.length === 0) throw new AppError('not_found', `task ${taskId} was not found`);
-  return (await withMessages(db, rows))[0];
+  const row = await db.selectFrom('tasks').select(TASK_COLUMNS).where('org_id', '=', orgId).where('id', '=', taskId).executeTakeFirst();
+  if (!row) throw new AppError('not_found', `task ${taskId} was not found`);
+  return (await withMessages(db, [row]))[0]!;
 }
 
 /** Hides a finished task from the list; a task still in progress cannot be dismissed. */
