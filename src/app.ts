@@ -7,6 +7,7 @@ import type { Schema } from './db/schema.ts';
 import { gatheringRoutes } from './gathering/gathering.routes.ts';
 import { resultsRoutes } from './gathering/results.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
+import { guardRoutes } from './auth/route-access.ts';
 import { answerClientError } from './http-errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
@@ -66,6 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
     ...PAYLOAD_TRACKER_PREFIXES.slice(1).map((prefix) => ({ prefix, of: PAYLOAD_TRACKER_PREFIXES[0]! })),
     ...GATHERING_PREFIXES.slice(1).map((prefix) => ({ prefix, of: GATHERING_PREFIXES[0]! })),
   ]);
+  guardRoutes(app, db, config);
   acceptJsonBodies(app);
   app.addHook('preValidation', rejectNulCharacters);
   app.addHook('preHandler', rejectNonFiniteNumbers);

@@ -45,5 +45,10 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
 };
 
 export function invalid(field: string, reason: string): AppError {
-  return new AppError('invalid', `${field}: ${reason}`, [{ field, reason }]);
+  return invalidFields([{ field, reason }]);
+}
+
+/** A 400 naming every bad field: "name: is required; send_to: must hold at least 1 entry". */
+export function invalidFields(details: ErrorDetail[]): AppError {
+  return new AppError('invalid', details.map(({ field, reason }) => `${field}: ${reason}`).join('; '), details);
 }

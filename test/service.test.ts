@@ -71,6 +71,13 @@ describe('operations', () => {
     }
     const tags = new Set(Object.values(body.paths).flatMap((operations: any) => Object.values(operations).flatMap((operation: any) => operation.tags)));
     assert.deepEqual([...tags].sort(), ['gathering', 'operations', 'payload tracker', 'report jobs', 'schedules', 'tasks']);
+    // Each route's declared access is what the document says it needs.
+    assert.deepEqual(body.paths['/v1/statuses'].post.security, [{ bearerAuth: [] }]);
+    assert.match(body.paths['/v1/statuses'].post.description, /Needs a bearer token with the scope statuses:write\.$/);
+    assert.deepEqual(body.paths['/cluster/{clusterID}/requests'].get.security, [{ bearerAuth: [] }, { rhIdentity: [] }]);
+    assert.deepEqual(body.paths['/v1/payloads'].get.security, [{}]);
+    assert.deepEqual(body.paths['/v1/roles/archiveLink'].get.security, [{ rhIdentity: [] }]);
+    assert.equal(body.paths['/v1/health'].get.security, undefined);
     assert.ok(body.paths['/v1/statuses'].post);
     assert.ok(body.paths['/v1/payloads'].get.parameters.some((p: { name: string }) => p.name === 'created_at_gte'));
     const docs = await fetch(`${app.url}/docs`);

@@ -1,13 +1,12 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
-import { callerOrg } from '../auth/caller-org.ts';
+import type { FastifyRequest } from 'fastify';
+import { orgOf } from '../auth/route-access.ts';
 import type { Config } from '../config.ts';
 import type { Schema } from '../db/schema.ts';
 import { Type } from 'typebox';
 import { AppError } from '../errors.ts';
 import { withNanos } from '../shared/timestamps.ts';
-import { schemaProblems } from '../validation-errors.ts';
 import { sendGatheringError } from './gathering.errors.ts';
 import {
   findClusterRequest,
@@ -32,17 +31,15 @@ export interface GatheringDeps {
   now: () => Date;
 }
 
-const security: { [scheme: string]: string[] }[] = [{ bearerAuth: [] }, { rhIdentity: [] }];
-
 /** The on-demand gathering API the Insights Operator polls. */
 export const gatheringRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (app, { db, config, now }) => {
   app.setErrorHandler(sendGatheringError);
+  const access = { tokenOrIdentity: 'gathering:read' } as const;
 
   /** The caller's view of one cluster: another org's cluster looks unknown. */
-  async function scopeOf(request: { headers: IncomingHttpHeaders }, clusterID: string): Promise<ClusterScope> {
-    const orgId = await callerOrg(db, request.headers, 'gathering:read', config.identityHeader === 'trust');
+  function scopeOf(request: FastifyRequest, clusterID: string): ClusterScope {
     return {
-      orgId,
+      orgId: orgOf(request),
       clusterId: clusterIdParam(clusterID),
       freshSince: new Date(now().getTime() - config.gatheringTtlMs),
     };
@@ -51,9 +48,9 @@ export const gatheringRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (
   const notFound = (what: string) => new AppError('not_found', `${what} was not found`);
 
   /** The caller's stored, unexpired request the path names, or a 404. */
-  async function storedRequestOf(request: { headers: IncomingHttpHeaders; params: { clusterID: string; requestID: string } }) {
-    const scope = await scopeOf(request, request.params.clusterID);
-    const requestId = gatheringRequestId(request.params.requestID);
+  async function storedRequestOf(request: FastifyRequest, params: { clusterID: string; requestID: string }) {
+    const scope = scopeOf(request, params.clusterID);
+    const requestId = gatheringRequestId(params.requestID);
     const stored = await findClusterRequest(db, scope, requestId);
     if (!stored) throw notFound(`request ${requestId} of cluster ${scope.clusterId}`);
     return { clusterId: scope.clusterId, requestId, stored };
@@ -62,15 +59,15 @@ export const gatheringRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (
   app.get(
     '/cluster/:clusterID/request/:requestID/status',
     {
+      config: { access },
       schema: {
         summary: 'Status of a gathering request: 200 only once its results are stored',
-        security,
         params: ClusterRequestParams,
         response: { 200: RequestStatus, ...gatheringErrors },
       },
     },
     async (request) => {
-      const { clusterId, requestId } = await storedRequestOf(request);
+      const { clusterId, requestId } = await storedRequestOf(request, request.params);
       return { cluster: clusterId, requestID: requestId, status: 'processed' };
     },
   );
@@ -78,15 +75,15 @@ export const gatheringRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (
   app.get(
     '/cluster/:clusterID/requests',
     {
+      config: { access },
       schema: {
         summary: "The cluster's stored gathering requests, newest first",
-        security,
         params: ClusterParams,
         response: { 200: RequestList, ...gatheringErrors },
       },
     },
     async (request) => {
-      const scope = await scopeOf(request, request.params.clusterID);
+      const scope = scopeOf(request, request.params.clusterID);
       const stored = await listClusterRequests(db, scope);
       if (stored.length === 0) throw notFound(`cluster ${scope.clusterId}`);
       const requests = stored.map((row) => ({
@@ -102,10 +99,10 @@ export const gatheringRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (
   app.post(
     '/cluster/:clusterID/requests',
     {
+      config: { access },
       schema: {
         summary: 'Look up the given request IDs of the cluster, in the order asked',
         description: `At most ${config.gatheringMaxRequestIds} request IDs (GATHERING_MAX_REQUEST_IDS).`,
-        security,
         params: ClusterParams,
         body: Type.Array(Type.String({ description: 'a request ID' }), {
           maxItems: config.gatheringMaxRequestIds,
@@ -114,15 +111,9 @@ export const gatheringRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (
         }),
         response: { 200: RequestList, ...gatheringErrors },
       },
-      // Told after the caller is known: an unknown caller hears 403, not what was wrong with its body.
-      attachValidation: true,
     },
     async (request) => {
-      const scope = await scopeOf(request, request.params.clusterID);
-      const problems = schemaProblems(request);
-      if (problems.length > 0) {
-        throw new AppError('invalid', problems.map((problem) => `${problem.field}: ${problem.reason}`).join('; '), problems);
-      }
+      const scope = scopeOf(request, request.params.clusterID);
       const asked = request.body;
       const requestIds = asked.map((id, index) => gatheringRequestId(id, `request ID ${index}`));
       const stored = await findClusterRequests(db, scope, requestIds);
@@ -140,15 +131,15 @@ export const gatheringRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (
   app.get(
     '/cluster/:clusterID/request/:requestID/report',
     {
+      config: { access },
       schema: {
         summary: 'The rules that hit in the gathered archive, with their descriptions and risks',
-        security,
         params: ClusterRequestParams,
         response: { 200: Report, ...gatheringErrors },
       },
     },
     async (request) => {
-      const { clusterId, requestId, stored } = await storedRequestOf(request);
+      const { clusterId, requestId, stored } = await storedRequestOf(request, request.params);
       const hits = await getRuleHits(db, stored.id);
       const withoutContent = hits.filter((hit) => hit.description === null);
       if (withoutContent.length > 0) {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { bearerAuth } from '../auth/bearer-auth.ts';
+import { callerOf } from '../auth/route-access.ts';
 import { refuseForeignItems } from '../shared/org-binding.ts';
 import { ErrorBody, sendPayloadTrackerError } from '../shared/platform-errors.ts';
 import { acceptNdjson, asBatch, batchOf } from '../shared/batch.ts';
@@ -41,7 +41,6 @@ export const resultsRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (ap
   // Served beside /v1/statuses, so its errors read the same.
   app.setErrorHandler(sendPayloadTrackerError);
   acceptNdjson(app);
-  const auth = bearerAuth(db);
   app.post(
     '/results',
     {
@@ -50,9 +49,7 @@ export const resultsRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (ap
         summary: 'Store rules-pipeline results: one message, a JSON array of them, or NDJSON',
         description:
           'All or nothing, like status ingest. Results for a request stored before replace it. ' +
-          `At most ${MAX_RESULTS_PER_REQUEST} messages a request (413 beyond). An NDJSON body (application/x-ndjson) is read as the array of its lines. ` +
-          'Needs a bearer token with the scope results:write.',
-        security: [{ bearerAuth: [] }],
+          `At most ${MAX_RESULTS_PER_REQUEST} messages a request (413 beyond). An NDJSON body (application/x-ndjson) is read as the array of its lines. `,
         body: Type.Union([ResultsMessage, Type.Array(ResultsMessage, { minItems: 1 })]),
         response: {
           200: Type.Object({ stored: Type.Integer({ description: 'Gathering requests stored or replaced' }) }),
@@ -62,7 +59,7 @@ export const resultsRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (ap
           413: ErrorBody,
         },
       },
-      onRequest: auth.require('results:write'),
+      config: { access: { token: 'results:write' } },
       preValidation: asBatch,
       // The schema's errors are told with validateResults', every bad item at once.
       attachValidation: true,
@@ -70,7 +67,7 @@ export const resultsRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (ap
     async (request) => {
       const { items, schemaErrors } = batchOf(request);
       const results = validateResults(items, MAX_RESULTS_PER_REQUEST, schemaErrors);
-      const caller = auth.callerOf(request);
+      const caller = callerOf(request);
       refuseForeignItems(results, caller, (result) => (result.orgId !== caller.orgId ? 'OrgID' : undefined));
       return { stored: await storeResults(db, results, now()) };
     },

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { bearerAuth } from '../auth/bearer-auth.ts';
+import { callerOf } from '../auth/route-access.ts';
 import { acceptNdjson, asBatch, batchOf } from '../shared/batch.ts';
 import { REQUEST_ID_RULE } from '../shared/request-id.ts';
 import type { PayloadTrackerDeps } from './deps.ts';
@@ -56,7 +56,6 @@ const IngestResult = Type.Object({
 
 export const ingestRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async (app, deps) => {
   const { db, config, metrics, partitions } = deps;
-  const auth = bearerAuth(db);
   acceptNdjson(app);
 
   app.post(
@@ -68,14 +67,11 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async
         description:
           `All or nothing: every event is stored in one transaction before the answer, or none is. ` +
           `At most ${config.ingestMaxEvents} events and ${config.ingestBodyLimit} bytes a request (413 beyond). ` +
-          'An NDJSON body (application/x-ndjson) is read as the array of its lines. ' +
-          'Needs a bearer token with the scope statuses:write.',
-        security: [{ bearerAuth: [] }],
+          'An NDJSON body (application/x-ndjson) is read as the array of its lines. ',
         body: Type.Union([StatusMessage, Type.Array(StatusMessage, { minItems: 1 })]),
         response: { 200: IngestResult, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 413: ErrorBody },
       },
-      // A caller without the scope is turned away before its body is read.
-      onRequest: auth.require('statuses:write'),
+      config: { access: { token: 'statuses:write' } },
       preValidation: asBatch,
       // The schema's errors are told with validateStatusEvents', every bad item at once.
       attachValidation: true,
@@ -86,7 +82,7 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async
       let events;
       try {
         events = validateStatusEvents(items, config.ingestMaxEvents, ingestWindow(deps.now(), config.retentionDays), schemaErrors);
-        events = await bindToProducerOrg(db, events, auth.callerOf(request));
+        events = await bindToProducerOrg(db, events, callerOf(request));
       } catch (error) {
         metrics.messageProcessErrors.inc(items.length);
         throw error;

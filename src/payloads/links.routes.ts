@@ -1,8 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { decodeIdentity, hasRole } from '../auth/identity.ts';
-import { readScope } from '../auth/read-access.ts';
+import { grantOf } from '../auth/route-access.ts';
 import { AppError } from '../errors.ts';
 import type { PayloadTrackerDeps } from './deps.ts';
 import { kibanaDiscoverUrl } from './kibana.ts';
@@ -22,18 +20,6 @@ const linkBody = (url: string) => ({ url, data: { url } });
 const linkErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 502: ErrorBody, 503: ErrorBody };
 
 export const linkRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async (app, { db, config }) => {
-  /** Archive downloads need the configured role in the caller's x-rh-identity, when it is trusted. */
-  function requireArchiveRole(request: FastifyRequest) {
-    if (config.identityHeader === 'ignore') {
-      throw new AppError('unauthenticated', 'archive links need the x-rh-identity header, which this server ignores (IDENTITY_HEADER=ignore)');
-    }
-    const identity = decodeIdentity(request.headers['x-rh-identity']);
-    if (!identity) throw new AppError('unauthenticated', 'a readable x-rh-identity header is required');
-    if (!hasRole(identity, config.archiveRole)) {
-      throw new AppError('forbidden', `downloading archives needs the role ${config.archiveRole}`);
-    }
-  }
-
   /** The payload's span; to a reader limited to one org (READ_ACCESS), another org's payload is unknown. */
   async function payloadSpan(requestId: string, visibleOrg: string | undefined) {
     const span = await getPayloadTimeSpan(db, requestId);
@@ -46,18 +32,17 @@ export const linkRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async (
   app.get(
     '/payloads/:request_id/archiveLink',
     {
+      config: { access: { archiveRole: true, payloadReader: true } },
       schema: {
         summary: "Get the download URL for a payload's archive",
-        description: `Needs the role ${config.archiveRole} in the x-rh-identity header.`,
         params: RequestIdParams,
         response: { 200: Link, ...linkErrors },
       },
     },
     async (request) => {
       const requestId = requestIdParam(request.params.request_id);
-      requireArchiveRole(request);
       // Open reads ask the broker about any archive, known to Tracker or not, as the platform does.
-      const { orgId } = await readScope(db, request.headers, config);
+      const { orgId } = grantOf(request);
       if (orgId !== undefined) await payloadSpan(requestId, orgId);
       return linkBody(await fetchArchiveUrl(config.storageBrokerUrl, requestId, config.storageBrokerTimeoutMs));
     },
@@ -66,20 +51,19 @@ export const linkRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async (
   app.get(
     '/roles/archiveLink',
     {
+      config: { access: { archiveRole: true } },
       schema: {
         summary: 'Check whether the caller may request archive download links',
         response: { 200: Type.Object({ allowed: Type.Boolean() }), 401: ErrorBody, 403: ErrorBody },
       },
     },
-    async (request) => {
-      requireArchiveRole(request);
-      return { allowed: true };
-    },
+    async () => ({ allowed: true }),
   );
 
   app.get(
     '/payloads/:request_id/kibanaLink',
     {
+      config: { access: { payloadReader: true } },
       schema: {
         summary: "Get the URL of a payload's logs in Kibana",
         params: RequestIdParams,
@@ -89,7 +73,7 @@ export const linkRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async (
     },
     async (request) => {
       const requestId = requestIdParam(request.params.request_id);
-      const span = await payloadSpan(requestId, (await readScope(db, request.headers, config)).orgId);
+      const span = await payloadSpan(requestId, grantOf(request).orgId);
       const url = kibanaDiscoverUrl({
         kibanaUrl: config.kibanaUrl,
         index: config.kibanaIndex,

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
-import { readScope } from '../auth/read-access.ts';
+import { grantOf } from '../auth/route-access.ts';
 import { AppError, invalid } from '../errors.ts';
 import { withoutNulls } from '../shared/sql.ts';
 import type { PayloadTrackerDeps } from './deps.ts';
@@ -48,11 +47,12 @@ function pagingOf(query: PagingQuery): Paging {
 const secondsSince = (start: number) => (performance.now() - start) / 1000;
 
 export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async (app, { db, config, now }) => {
-  const visibleOrgOf = async (request: FastifyRequest) => (await readScope(db, request.headers, config)).orgId;
+  const access = { payloadReader: true } as const;
 
   app.get(
     '/payloads',
     {
+      config: { access },
       schema: {
         summary: 'List payloads',
         querystring: payloadListQuery(config.maxPageSize),
@@ -65,7 +65,7 @@ export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = asyn
       const { count, rows } = await listPayloads(
         db,
         {
-          visibleOrg: await visibleOrgOf(request),
+          visibleOrg: grantOf(request).orgId,
           account: textParam(query.account),
           orgId: textParam(query.org_id),
           inventoryId: uuidParam('inventory_id', query.inventory_id),
@@ -82,6 +82,7 @@ export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = asyn
   app.get(
     '/payloads/:request_id',
     {
+      config: { access },
       schema: {
         summary: "A payload's statuses and the time it spent in each service",
         params: RequestIdParams,
@@ -91,7 +92,7 @@ export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = asyn
     },
     async (request) => {
       const requestId = requestIdParam(request.params.request_id);
-      const visibleOrg = await visibleOrgOf(request);
+      const visibleOrg = grantOf(request).orgId;
       const { sortBy, sortDir } = pagingOf(request.query);
       const payload = await getPayloadStatuses(db, requestId, sortBy, sortDir);
       // Another org's payload reads as unknown.
@@ -112,6 +113,7 @@ export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = asyn
   app.get(
     '/statuses',
     {
+      config: { access },
       schema: {
         summary: 'List status events',
         querystring: statusListQuery(config.maxPageSize),
@@ -124,7 +126,7 @@ export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = asyn
       const { count, rows } = await listStatuses(
         db,
         {
-          visibleOrg: await visibleOrgOf(request),
+          visibleOrg: grantOf(request).orgId,
           requestId: query.request_id === undefined ? undefined : requestIdParam(query.request_id),
           service: nameParam(query.service),
           source: nameParam(query.source),
@@ -142,6 +144,7 @@ export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = asyn
   app.get(
     '/stats',
     {
+      config: { access },
       schema: {
         summary: 'Success rate of each service over the last 24 hours',
         querystring: StatsQuery,
@@ -152,7 +155,7 @@ export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = asyn
       // The spec marks `stat` optional; SuccessRate is the only one there is.
       const stat = textParam(request.query.stat) ?? 'SuccessRate';
       if (stat !== 'SuccessRate') throw invalid('stat', `must be SuccessRate, not "${stat}"`);
-      const visibleOrg = await visibleOrgOf(request);
+      const visibleOrg = grantOf(request).orgId;
       const since = new Date(now().getTime() - 24 * 3600_000);
       return successRates(await countOutcomesSince(db, since, visibleOrg), since);
     },

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
-import { bearerAuth } from '../auth/bearer-auth.ts';
+import { callerOf } from '../auth/route-access.ts';
 import type { Config } from '../config.ts';
 import type { Schema } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
@@ -53,8 +53,6 @@ function jobEnvelope(row: ReportJobRow) {
 
 export const reportJobRoutes: FastifyPluginAsyncTypebox<ReportJobRouteDeps> = async (app, { db, config, now, enqueue }) => {
   app.setErrorHandler(sendReportError);
-  const auth = bearerAuth(db);
-  const security = [{ bearerAuth: [] }];
 
   /** The caller's job of that type; any other is unknown. A file past its expiry reads as deleted. */
   async function findJob(orgId: string, type: string, id: string): Promise<ReportJobRow> {
@@ -77,13 +75,12 @@ export const reportJobRoutes: FastifyPluginAsyncTypebox<ReportJobRouteDeps> = as
   app.post(
     '/data/reports/:type/jobs',
     {
-      onRequest: auth.require('data-reports:write'),
+      config: { access: { token: 'data-reports:write' } },
       schema: {
         summary: 'Ask for a report over a time span; a process of the worker role renders it',
         description:
           `\`format\`: csv, json or json_bulk; \`timezone\`: IANA (default UTC); \`timespan.from\` inclusive, \`timespan.to\` exclusive, ` +
           `at most ${config.reportMaxSpanDays} days; at most ${config.reportMaxUnfinished} unfinished jobs per org (429 beyond).`,
-        security,
         params: TypeParams,
         body: JobRequestBody,
         response: { 202: JobEnvelope, ...errors, 429: ReportError },
@@ -92,7 +89,7 @@ export const reportJobRoutes: FastifyPluginAsyncTypebox<ReportJobRouteDeps> = as
       attachValidation: true,
     },
     async (request, reply) => {
-      const caller = auth.callerOf(request);
+      const caller = callerOf(request);
       const jobRequest = await readJobRequest(db, request.params.type, request.body, config.reportMaxSpanDays, schemaProblems(request));
       const id = await createReportJob(db, { orgId: caller.orgId, createdBy: caller.userName, request: jobRequest }, enqueue, config.reportMaxUnfinished, now());
       return reply.code(202).send(jobEnvelope((await getReportJob(db, id))!));
@@ -102,16 +99,15 @@ export const reportJobRoutes: FastifyPluginAsyncTypebox<ReportJobRouteDeps> = as
   app.get(
     '/data/reports/:type/jobs/:id',
     {
-      onRequest: auth.require('data-reports:read'),
+      config: { access: { token: 'data-reports:read' } },
       schema: {
         summary: 'A report job: 200 while it is not done, 300 to its file once done',
-        security,
         params: JobParams,
         response: { 200: JobEnvelope, 300: JobEnvelope, ...errors },
       },
     },
     async (request, reply) => {
-      const row = await findJob(auth.callerOf(request).orgId, request.params.type, request.params.id);
+      const row = await findJob(callerOf(request).orgId, request.params.type, request.params.id);
       const body = jobEnvelope(row);
       if (row.status !== 'DONE') return body;
       return reply.code(300).header('location', body._links.files.href).send(body);
@@ -121,10 +117,9 @@ export const reportJobRoutes: FastifyPluginAsyncTypebox<ReportJobRouteDeps> = as
   app.get(
     '/data/reports/:type/jobs',
     {
-      onRequest: auth.require('data-reports:read'),
+      config: { access: { token: 'data-reports:read' } },
       schema: {
         summary: "The org's report jobs of this type, newest first",
-        security,
         params: TypeParams,
         querystring: Type.Object({
           page: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_PAGE, default: 0 })),
@@ -136,7 +131,7 @@ export const reportJobRoutes: FastifyPluginAsyncTypebox<ReportJobRouteDeps> = as
     async (request) => {
       const { page = 0, page_size = 20 } = request.query;
       const type = reportTypeParam(request.params.type, JOB_TYPES);
-      const { count, rows } = await listReportJobs(db, auth.callerOf(request).orgId, type, page, page_size);
+      const { count, rows } = await listReportJobs(db, callerOf(request).orgId, type, page, page_size);
       return { count, jobs: rows.map(jobEnvelope) };
     },
   );
@@ -144,16 +139,15 @@ export const reportJobRoutes: FastifyPluginAsyncTypebox<ReportJobRouteDeps> = as
   app.delete(
     '/data/reports/:type/jobs/:id',
     {
-      onRequest: auth.require('data-reports:write'),
+      config: { access: { token: 'data-reports:write' } },
       schema: {
         summary: "Cancel an unfinished job, or delete a finished job's file",
-        security,
         params: JobParams,
         response: { 200: JobEnvelope, ...errors },
       },
     },
     async (request) => {
-      const caller = auth.callerOf(request);
+      const caller = callerOf(request);
       const row = await findJob(caller.orgId, request.params.type, request.params.id);
       if (row.status === 'CREATED' || row.status === 'PROCESSING') {
         if (await moveReportJob(db, row.id, ['CREATED', 'PROCESSING'], 'DELETED', now())) {
@@ -169,10 +163,9 @@ export const reportJobRoutes: FastifyPluginAsyncTypebox<ReportJobRouteDeps> = as
   app.get(
     '/data/reports/:type/files/:id',
     {
-      onRequest: auth.require('data-reports:read'),
+      config: { access: { token: 'data-reports:read' } },
       schema: {
         summary: "Download a finished job's file",
-        security,
         params: JobParams,
         response: {
           200: Type.Unsafe<fs.ReadStream>({ type: 'string', format: 'binary', description: 'The file, csv, json or NDJSON' }),
@@ -181,7 +174,7 @@ export const reportJobRoutes: FastifyPluginAsyncTypebox<ReportJobRouteDeps> = as
       },
     },
     async (request, reply) => {
-      const row = await findJob(auth.callerOf(request).orgId, request.params.type, request.params.id);
+      const row = await findJob(callerOf(request).orgId, request.params.type, request.params.id);
       if (row.status !== 'DONE' || !row.file_name) {
         throw new AppError('not_found', `report job ${row.id} has no file: it is ${row.status}`);
       }

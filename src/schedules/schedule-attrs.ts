@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
-import { AppError, type ErrorDetail } from '../errors.ts';
+import { invalidFields, type ErrorDetail } from '../errors.ts';
 import { canonicalUuid } from '../shared/request-id.ts';
 import { isKnownTimeZone } from '../shared/time-zone.ts';
 import type { Frequency } from './schedules.schemas.ts';
@@ -64,8 +64,6 @@ export async function readScheduleAttrs(
   if (typeof result.timezone === 'string' && !(await isKnownTimeZone(db, result.timezone))) {
     allProblems.push({ field: 'timezone', reason: `"${result.timezone}" is not an IANA time zone name` });
   }
-  if (allProblems.length > 0) {
-    throw new AppError('invalid', allProblems.map((problem) => `${problem.field}: ${problem.reason}`).join('; '), allProblems);
-  }
+  if (allProblems.length > 0) throw invalidFields(allProblems);
   return result as Partial<ScheduleAttrs>;
 }

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
-import { bearerAuth } from '../auth/bearer-auth.ts';
-import { AppError, invalid } from '../errors.ts';
+import { callerOf } from '../auth/route-access.ts';
+import { AppError, invalid, invalidFields } from '../errors.ts';
 import { schemaProblems } from '../validation-errors.ts';
 import { int64Param, readInt64 } from '../shared/int64.ts';
 import { MAX_PAGE } from '../shared/paging.ts';
@@ -28,19 +28,13 @@ import { createSchedule, deleteSchedules, getSchedule, listSchedules, updateSche
 const ok = <T>(message: string, data?: T) => ({ ...(data === undefined ? {} : { data }), message, status: 'ok' });
 
 /** The schedules API's error body, `{message, status: "error"}`. */
-const sendScheduleError = errorRenderer(({ message }) => ({ body: { message, status: 'error' } }));
-
-/** Words a refused request's message as the spec does: "Error creating new schedule: name: is required". */
-function wordedAs<A extends unknown[], R>(prefix: string, handler: (...args: A) => Promise<R>) {
-  return async (...args: A): Promise<R> => {
-    try {
-      return await handler(...args);
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'invalid') throw new AppError('invalid', `${prefix}: ${error.message}`, error.details);
-      throw error;
-    }
-  };
-}
+/**
+ * The schedules API's error body, `{message, status: "error"}`; with a
+ * `prefix`, a refused request is worded as the spec does: "Error creating new
+ * schedule: name: is required".
+ */
+const scheduleError = (prefix?: string) =>
+  errorRenderer(({ status, message }) => ({ body: { message: prefix && status === 400 ? `${prefix}: ${message}` : message, status: 'error' } }));
 
 function optionalInteger(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
@@ -93,21 +87,18 @@ export interface ScheduleRouteDeps {
 
 export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRouteDeps> = async (app, deps) => {
   const { db, now } = deps;
-  app.setErrorHandler(sendScheduleError);
-  const auth = bearerAuth(db);
-  const security = [{ bearerAuth: [] }];
+  app.setErrorHandler(scheduleError());
   const base = '/api/v1/reports/schedules';
 
   app.get(
     base,
     {
-      onRequest: auth.require('data-reports:read'),
+      config: { access: { token: 'data-reports:read' } },
       schema: {
         summary: "List the org's report schedules",
         description:
           '`paginate` is required; when true, `page` (from 1) and `page_size` too, and `data.count` holds the number of matches. ' +
           '`id_list` is comma-separated; `scheduled_by_end` is accepted for `scheduled_at_end`.',
-        security,
         querystring: ListQuery,
         response: {
           200: Type.Object({
@@ -122,7 +113,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRouteDeps> = asyn
     async (request) => {
       const paging = readPaging(request.query);
       const filters = readFilters(request.query);
-      const { count, schedules } = await listSchedules(db, auth.callerOf(request).orgId, filters, paging);
+      const { count, schedules } = await listSchedules(db, callerOf(request).orgId, filters, paging);
       return ok('List of report schedules', { registries: schedules, ...(paging ? { count } : {}) });
     },
   );
@@ -130,84 +121,83 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRouteDeps> = asyn
   app.get(
     `${base}/:schedule_id`,
     {
-      onRequest: auth.require('data-reports:read'),
-      schema: { summary: 'One report schedule', security, params: IdParams, response: { 200: ScheduleBody, ...failures } },
+      config: { access: { token: 'data-reports:read' } },
+      schema: { summary: 'One report schedule', params: IdParams, response: { 200: ScheduleBody, ...failures } },
     },
     async (request) =>
       ok('Report schedule retrieved', {
-        schedule: await getSchedule(db, auth.callerOf(request).orgId, int64Param(request.params.schedule_id, 'schedule_id')),
+        schedule: await getSchedule(db, callerOf(request).orgId, int64Param(request.params.schedule_id, 'schedule_id')),
       }),
   );
 
   app.post(
     base,
     {
-      onRequest: auth.require('data-reports:write'),
+      config: { access: { token: 'data-reports:write' } },
       schema: {
         summary: 'Create a report schedule',
-        security,
         body: NewScheduleBody,
         response: { 200: ScheduleBody, ...failures },
       },
       attachValidation: true,
+      errorHandler: scheduleError('Error creating new schedule'),
     },
-    wordedAs('Error creating new schedule', async (request) => {
-      const caller = auth.callerOf(request);
+    async (request) => {
+      const caller = callerOf(request);
       const attrs = (await readScheduleAttrs(db, request.body?.attrs, false, schemaProblems(request, 'attrs'))) as ScheduleAttrs;
       return ok('Report schedule created succesfully', { schedule: await createSchedule(db, caller.orgId, caller.userName, attrs, now()) });
-    }),
+    },
   );
 
   app.put(
     `${base}/:schedule_id`,
     {
-      onRequest: auth.require('data-reports:write'),
+      config: { access: { token: 'data-reports:write' } },
       schema: {
         summary: 'Change attributes of a report schedule',
-        security,
         params: IdParams,
         body: ScheduleChangeBody,
         response: { 200: ScheduleBody, ...failures },
       },
       attachValidation: true,
+      errorHandler: scheduleError('Error updating schedule'),
     },
-    wordedAs('Error updating schedule', async (request) => {
-      const caller = auth.callerOf(request);
+    async (request) => {
+      const caller = callerOf(request);
       const changes = await readScheduleAttrs(db, request.body?.attrs, true, schemaProblems(request, 'attrs'));
       return ok('Report schedule updated succesfully', {
         schedule: await updateSchedule(db, caller.orgId, int64Param(request.params.schedule_id, 'schedule_id'), changes, now()),
       });
-    }),
+    },
   );
 
   app.delete(
     '/api/v1/reports/registries',
     {
-      onRequest: auth.require('data-reports:write'),
+      config: { access: { token: 'data-reports:write' } },
       schema: {
         summary: 'Delete report schedules; their tasks stay, with configuration_id 0',
-        security,
         body: DeleteSchedulesBody,
         response: { 200: Type.Object({ message: Type.String(), status: Type.String() }), ...failures },
       },
       attachValidation: true,
+      errorHandler: scheduleError('Error deleting report schedules'),
     },
-    wordedAs('Error deleting report schedules', async (request) => {
+    async (request) => {
       const problems = schemaProblems(request);
-      if (problems.length > 0) throw new AppError('invalid', problems.map((p) => `${p.field}: ${p.reason}`).join('; '), problems);
+      if (problems.length > 0) throw invalidFields(problems);
       const texts = [...new Set(request.body.schedules_ids.map((id) => readInt64(id, 'schedules_ids')))];
-      await deleteSchedules(db, auth.callerOf(request).orgId, texts, MAX_NAMED);
+      await deleteSchedules(db, callerOf(request).orgId, texts, MAX_NAMED);
       return ok('Schedules succesfully deleted');
-    }),
+    },
   );
 
   app.post(
     `${base}/:schedule_id/run`,
     {
-      onRequest: auth.require('data-reports:write'),
+      config: { access: { token: 'data-reports:write' } },
       schema: {
         summary: 'Run a schedule now for its last complete period, as a "send test" would (an addition to the spec)',
-        security,
         params: IdParams,
         response: {
           200: Type.Object({
@@ -221,7 +211,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRouteDeps> = asyn
       },
     },
     async (request) => {
-      const caller = auth.callerOf(request);
+      const caller = callerOf(request);
       const scheduleId = int64Param(request.params.schedule_id, 'schedule_id');
       const run = await runScheduleNow(deps, caller.orgId, scheduleId, caller.userName, deps.config.reportMaxUnfinished);
       return ok('Report schedule run started', { job_id: run.jobId, task_id: run.taskId });

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
-import { bearerAuth } from '../auth/bearer-auth.ts';
+import { callerOf } from '../auth/route-access.ts';
 import type { Schema } from '../db/schema.ts';
 import { errorRenderer } from '../http-errors.ts';
 import { Int64Id, readInt64 } from '../shared/int64.ts';
@@ -40,16 +40,13 @@ const sendTaskError = errorRenderer(({ status, message }) => ({
 
 export const taskRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Schema>; now: () => Date }> = async (app, { db, now }) => {
   app.setErrorHandler(sendTaskError);
-  const auth = bearerAuth(db);
-  const security = [{ bearerAuth: [] }];
 
   app.post(
     '/task/list',
     {
-      onRequest: auth.require('data-reports:read'),
+      config: { access: { token: 'data-reports:read' } },
       schema: {
         summary: "List the org's tasks, newest first",
-        security,
         body: Type.Object({
           params: Type.Optional(
             Type.Object({
@@ -62,7 +59,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Schema>; now: ()
       },
     },
     async (request) => {
-      const caller = auth.callerOf(request);
+      const caller = callerOf(request);
       const params = request.body.params ?? {};
       const tasks = await listTasks(db, caller.orgId, {
         configurationId: params.configuration_id === undefined ? undefined : readInt64(params.configuration_id, 'configuration_id'),
@@ -75,16 +72,15 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Schema>; now: ()
   app.post(
     '/task/show',
     {
-      onRequest: auth.require('data-reports:read'),
+      config: { access: { token: 'data-reports:read' } },
       schema: {
         summary: 'Show one task with its messages',
-        security,
         body: TaskIdParams,
         response: { 200: envelope(Type.Object({ task: Task })), ...failures },
       },
     },
     async (request) => {
-      const caller = auth.callerOf(request);
+      const caller = callerOf(request);
       return ok({ task: await getTask(db, caller.orgId, readInt64(request.body.params.task_id, 'task_id')) });
     },
   );
@@ -92,16 +88,15 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Schema>; now: ()
   app.post(
     '/task/dismiss',
     {
-      onRequest: auth.require('data-reports:write'),
+      config: { access: { token: 'data-reports:write' } },
       schema: {
         summary: 'Dismiss a finished task: it leaves the list unless show_hidden is asked',
-        security,
         body: TaskIdParams,
         response: { 200: envelope(Type.Object({ task: Task })), ...failures },
       },
     },
     async (request) => {
-      const caller = auth.callerOf(request);
+      const caller = callerOf(request);
       return ok({ task: await dismissTask(db, caller.orgId, readInt64(request.body.params.task_id, 'task_id'), caller.userName, now()) });
     },
   );
