@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterEach, beforeEach, describe, test } from 'node:test';
 import { createServerDatabase } from '../src/db/server-databases.ts';
 import { bearer, request } from './helpers.ts';
 import { waitFor } from './wait.ts';
@@ -13,7 +13,8 @@ const onServer = Boolean(process.env.TEST_DATABASE_URL);
 let env: Record<string, string>;
 let cleanUp: () => Promise<void>;
 
-before(async () => {
+// Each test has a data directory (and, on PostgreSQL, a database) of its own.
+beforeEach(async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracker-cli-'));
   env = { ...(process.env as Record<string, string>), DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' };
   delete env.DATABASE_URL;
@@ -28,7 +29,7 @@ before(async () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
 });
-after(() => cleanUp());
+afterEach(() => cleanUp());
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -62,9 +63,14 @@ async function stop(child: ChildProcess) {
   assert.equal(await exited, 0);
 }
 
-describe('the tracker CLI', () => {
-  let token = '';
+/** A new token of `tracker token create`, for the org and scopes given. */
+async function createToken(scopes: string, org = 'org-9'): Promise<string> {
+  const result = await run(['token', 'create', '--org', org, '--user', 'alice', '--scopes', scopes]);
+  assert.equal(result.code, 0, result.stderr);
+  return result.stdout.trim();
+}
 
+describe('the tracker CLI', () => {
   test('migrate applies the migrations, then finds nothing to do', async () => {
     const first = await run(['migrate']);
     assert.equal(first.code, 0, first.stderr);
@@ -77,7 +83,6 @@ describe('the tracker CLI', () => {
     const result = await run(['token', 'create', '--org', 'org-9', '--user', 'alice', '--scopes', 'statuses:write,gathering:read']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^trk_[A-Za-z0-9_-]{43}\n$/);
-    token = result.stdout.trim();
   });
 
   test('token create refuses unknown scopes and missing options', async () => {
@@ -90,7 +95,8 @@ describe('the tracker CLI', () => {
     assert.match(missing.stderr, /an org is required/);
   });
 
-  test('serve logs its URL and accepts the token; the embedded database is not opened twice', async () => {
+  test('serve logs its URL and accepts a token; the embedded database is not opened twice; after a restart the data is there', async () => {
+    const token = await createToken('statuses:write');
     const { child, url } = await serve();
     try {
       const posted = await request(`${url}/v1/statuses`, {
@@ -107,11 +113,14 @@ describe('the tracker CLI', () => {
     } finally {
       await stop(child);
     }
-  });
-
-  test('after the server stopped, the data is still there and the CLI can open it', async () => {
-    const result = await run(['token', 'create', '--org', 'o', '--user', 'u', '--scopes', 'statuses:write']);
-    assert.equal(result.code, 0, result.stderr);
+    const restarted = await serve();
+    try {
+      const stored = await request(`${restarted.url}/v1/payloads/cli-1`);
+      assert.equal(stored.status, 200);
+      assert.deepEqual(stored.body.data.map((row: { status: string }) => row.status), ['received']);
+    } finally {
+      await stop(restarted.child);
+    }
   });
 
   test('rules import replaces the catalogue and says how many rules it holds; a bad file is refused with a message', async () => {
@@ -148,8 +157,7 @@ describe('the tracker CLI', () => {
     const api = await serve(['--roles', 'api']);
     try {
       assert.doesNotMatch(api.output(), /Tracker renders/);
-      const created = await run(['token', 'create', '--org', 'o', '--user', 'u', '--scopes', 'data-reports:read,data-reports:write']);
-      const headers = bearer(created.stdout.trim());
+      const headers = bearer(await createToken('data-reports:read,data-reports:write'));
       const job = await request(`${api.url}/data/reports/statuses/jobs`, {
         method: 'POST',
         headers,

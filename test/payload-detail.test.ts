@@ -81,11 +81,6 @@ describe('GET /v1/payloads/{request_id}', () => {
     assert.deepEqual(desc.map((row: { service: string }) => row.service), ['puptoo', 'puptoo', 'puptoo', 'inventory', 'ingress', 'ingress']);
     const latestFirst = (await detail('?sort_dir=desc')).body.data;
     assert.equal(latestFirst[0].service, 'inventory');
-    for (const field of ['source', 'status_msg', 'date', 'created_at']) {
-      const { status, body } = await detail(`?sort_by=${field}`);
-      assert.equal(status, 200);
-      assert.equal(body.data.length, 6);
-    }
     const byCreated = (await detail('?sort_by=created_at')).body.data.map((row: { id: number }) => row.id);
     assert.deepEqual(byCreated, [...byCreated].sort((a, b) => a - b));
   });

@@ -1,22 +1,23 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterEach, beforeEach, test } from 'node:test';
 import { sql } from 'kysely';
 import { PartitionKeeper } from '../src/db/partitions.ts';
 import { applyRetention, ensureUpcomingPartitions } from '../src/upkeep/retention.ts';
 import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
 
-let app: TestApp;
 const NOW = new Date('2026-11-25T12:00:00Z');
 const OLD_ONLY = '0000000000000000000000000000000a';
 const OLD_AND_NEW = '0000000000000000000000000000000b';
 const NEW_ONLY = '0000000000000000000000000000000c';
 
-let clock = new Date('2026-10-10T12:00:00Z');
+let app: TestApp;
 
 const ingest = async (body: unknown) =>
   request(`${app.url}/v1/statuses`, { headers: bearer(await app.token(['statuses:write'])), body });
 
-before(async () => {
+/** Each test's own app: two payloads stored on 2026-10-10, then one more and a status on later days, the clock at NOW. */
+beforeEach(async () => {
+  let clock = new Date('2026-10-10T12:00:00Z');
   app = await startTestApp({ now: () => clock });
   // Ingest takes events of its retention window only, so the old ones arrive while they are recent.
   const old = [
@@ -31,7 +32,9 @@ before(async () => {
   ];
   assert.equal((await ingest(recent)).status, 200);
 });
-after(() => app.close());
+afterEach(() => app.close());
+
+const retain30Days = () => applyRetention(app.database.db, new PartitionKeeper(app.database.db), 30, NOW);
 
 async function partitions(): Promise<string[]> {
   const { rows } = await sql<{ name: string }>`
@@ -49,7 +52,7 @@ test('upcoming partitions: yesterday to three days ahead', async () => {
 });
 
 test('retention drops the partitions of days wholly past it and the payloads left without statuses', async () => {
-  const result = await applyRetention(app.database.db, new PartitionKeeper(app.database.db), 30, NOW);
+  const result = await retain30Days();
   // 30 days before 2026-11-25 is 2026-10-26: that day's partition stays.
   assert.deepEqual(result.droppedPartitions, ['payload_statuses_p20261010']);
   assert.equal(result.deletedPayloads, 1);
@@ -68,11 +71,12 @@ test('retention drops the partitions of days wholly past it and the payloads lef
 });
 
 test('retention run again changes nothing', async () => {
-  const result = await applyRetention(app.database.db, new PartitionKeeper(app.database.db), 30, NOW);
-  assert.deepEqual(result, { droppedPartitions: [], deletedPayloads: 0 });
+  await retain30Days();
+  assert.deepEqual(await retain30Days(), { droppedPartitions: [], deletedPayloads: 0 });
 });
 
 test('an old event arriving after its partition was dropped is refused, and no partition is made for it', async () => {
+  await retain30Days();
   const { status, body } = await ingest({ request_id: OLD_ONLY, service: 'ingress', status: 'received', date: '2026-10-10T08:00:00Z' });
   assert.equal(status, 400);
   assert.equal(body.errors[0].field, 'date');

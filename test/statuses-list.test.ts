@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { STATUS_SORT_FIELDS } from '../src/payloads/payloads.schemas.ts';
 import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
+import { expectedOrder, type Row } from './order.ts';
 
 let app: TestApp;
 const A = 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1';
@@ -84,8 +86,13 @@ describe('GET /v1/statuses', () => {
     assert.deepEqual(byRequest, [A, A, B, B, B]);
     const byService = (await list('?sort_by=service&sort_dir=asc')).body.data.map((row: { service: string }) => row.service);
     assert.deepEqual(byService, ['ingress', 'ingress', 'inventory', 'puptoo', 'puptoo']);
-    for (const field of ['source', 'status', 'status_msg', 'date', 'created_at']) {
-      for (const dir of ['asc', 'desc']) assert.equal((await list(`?sort_by=${field}&sort_dir=${dir}`)).body.data.length, 5);
+    const rows: Row[] = (await list('')).body.data;
+    assert.equal(rows.length, 5);
+    for (const field of STATUS_SORT_FIELDS) {
+      for (const descending of [false, true]) {
+        const { body } = await list(`?sort_by=${field}&sort_dir=${descending ? 'desc' : 'asc'}`);
+        assert.deepEqual(body.data.map((row: Row) => row.id), expectedOrder(rows, field, descending).map((row) => row.id), `${field} ${descending}`);
+      }
     }
   });
 
