@@ -10,22 +10,25 @@ import { createServerDatabase } from '../src/db/server-databases.ts';
 import { loadMigrations, migrate } from '../src/db/migrate.ts';
 import { PartitionKeeper } from '../src/db/partitions.ts';
 import { startReportQueue, type ReportQueue } from '../src/reports/report-queue.ts';
+import { pgliteImage, serverTemplate } from './templates.ts';
 
 /**
- * A fresh database for one test file, migrated (by default to the latest
- * migration): in-memory PGlite by default, or a new database on the PostgreSQL
- * server of TEST_DATABASE_URL, dropped on close.
+ * A fresh database, migrated (by default to the latest migration): in-memory
+ * PGlite by default, or a new database on the PostgreSQL server of
+ * TEST_DATABASE_URL, dropped on close. Fully migrated ones are copies of a
+ * template (see templates.ts); others are migrated as asked.
  */
 export async function freshDatabase(migrations = loadMigrations()): Promise<Database> {
   const serverUrl = process.env.TEST_DATABASE_URL;
+  const complete = migrations.length === loadMigrations().length;
   if (!serverUrl) {
-    const database = createDb({});
-    await migrate(database, migrations);
+    const database = createDb({ image: complete ? await pgliteImage(migrations) : undefined });
+    if (!complete) await migrate(database, migrations);
     return database;
   }
-  const server = await createServerDatabase(serverUrl);
+  const server = await createServerDatabase(serverUrl, complete ? await serverTemplate(serverUrl, migrations) : undefined);
   const database = createDb({ databaseUrl: server.url });
-  await migrate(database, migrations);
+  if (!complete) await migrate(database, migrations);
   return {
     ...database,
     async close() {

@@ -16,6 +16,8 @@ export interface Database {
   bossConnection: Pick<ConstructorOptions, 'connectionString' | 'db' | 'backend' | 'max'>;
   /** Gives `fn` one connection for the scripts it runs (migrations need one session). */
   withScriptRunner<T>(fn: (run: ScriptRunner) => Promise<T>): Promise<T>;
+  /** The embedded database's data directory as an image, to start others from (PGlite only). */
+  image?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -24,6 +26,8 @@ export interface DbOptions {
   databaseUrl?: string;
   /** PGlite data directory; with neither option the database lives in memory (tests). */
   dataDir?: string;
+  /** An in-memory PGlite starts as a copy of this data directory image (`dumpDataDir`): tests' migrated template. */
+  image?: Blob;
   /** Named in the lock of an embedded data directory, so a second process can say who holds it. */
   holder?: string;
   /** Told when PostgreSQL ends an idle pooled connection (a restart, a failover). */
@@ -69,7 +73,7 @@ function createPglite(options: DbOptions): Database {
   const unlock = options.dataDir ? lockDataDir(options.dataDir, options.holder ?? 'tracker') : () => {};
   let pglite: PGlite;
   try {
-    pglite = new PGlite({ dataDir: options.dataDir, parsers: TYPE_PARSERS });
+    pglite = new PGlite({ dataDir: options.dataDir, loadDataDir: options.image, parsers: TYPE_PARSERS });
   } catch (error) {
     unlock();
     throw error;
@@ -84,6 +88,7 @@ function createPglite(options: DbOptions): Database {
         return (results.at(-1)?.rows ?? []) as Record<string, unknown>[];
       });
     },
+    image: () => pglite.dumpDataDir('none'),
     close: async () => {
       try {
         if (!pglite.closed) await pglite.close();
