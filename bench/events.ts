@@ -1,6 +1,16 @@
 import crypto from 'node:crypto';
 
-const SERVICES = ['ingress', 'puptoo', 'inventory', 'storage-broker', 'insights-engine', 'ccx-rules', 'advisor', 'compliance', 'vulnerability'];
+const SERVICES = [
+  'ingress',
+  'puptoo',
+  'inventory',
+  'storage-broker',
+  'insights-engine',
+  'ccx-rules',
+  'advisor',
+  'compliance',
+  'vulnerability',
+];
 const STEPS = ['received', 'processing', 'validated'];
 
 export interface BenchEvent {

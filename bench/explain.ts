@@ -30,8 +30,10 @@ export async function explainLookups(target: BenchTarget, payloads: number, now:
   try {
     await explainer.connect();
     await explainer
-      .query(`load 'auto_explain'; set auto_explain.log_min_duration = 0; set auto_explain.log_analyze = on;
-        set auto_explain.log_buffers = on; set auto_explain.log_nested_statements = on; set client_min_messages = log`)
+      .query(
+        `load 'auto_explain'; set auto_explain.log_min_duration = 0; set auto_explain.log_analyze = on;
+        set auto_explain.log_buffers = on; set auto_explain.log_nested_statements = on; set client_min_messages = log`,
+      )
       .catch(() => out.push('(auto_explain could not be loaded: plans inside functions are left out)'));
     await withOpen(target, async (database) => {
       const config = loadConfig({ ...target.serverEnv, LOG_LEVEL: 'warn' });
@@ -47,7 +49,14 @@ export async function explainLookups(target: BenchTarget, payloads: number, now:
             nested.length = 0;
             const { rows } = await explainer.query(`explain (analyze, buffers) ${query.sql}`, [...query.parameters]);
             const inside = nested.filter((message) => /Query Text: \S/.test(message) && !message.includes('explain (analyze'));
-            out.push('```', query.sql.replace(/\s+/g, ' ').trim(), '', ...rows.map((row) => row['QUERY PLAN']), ...inside.map((plan) => `\n-- inside: ${plan}`), '```');
+            out.push(
+              '```',
+              query.sql.replace(/\s+/g, ' ').trim(),
+              '',
+              ...rows.map((row) => row['QUERY PLAN']),
+              ...inside.map((plan) => `\n-- inside: ${plan}`),
+              '```',
+            );
           }
         }
       } finally {

@@ -27,11 +27,19 @@ export async function runLoad(options: {
     new Promise<void>((resolve, reject) => {
       const { path, method = 'GET', body, headers = {} } = options.next(i);
       const request = http.request(
-        { host: target.hostname, port: target.port, path, method, agent, headers: body ? { 'content-type': 'application/json', ...headers } : headers },
+        {
+          host: target.hostname,
+          port: target.port,
+          path,
+          method,
+          agent,
+          headers: body ? { 'content-type': 'application/json', ...headers } : headers,
+        },
         (response) => {
           response.resume();
           response.on('end', () => {
-            if (response.statusCode !== (options.expectStatus ?? 200)) reject(new Error(`${method} ${path} answered ${response.statusCode}`));
+            if (response.statusCode !== (options.expectStatus ?? 200))
+              reject(new Error(`${method} ${path} answered ${response.statusCode}`));
             else resolve();
           });
         },

@@ -130,5 +130,3 @@ export async function benchIngest(kind: TargetKind, options: { events: number; s
     serverPeakMb: Math.max(...rounds.map((round) => round.serverPeakMb)),
   };
 }
-
-

@@ -22,19 +22,31 @@ export function lookupPaths(payloads: number, now: Date): { label: string; targe
       path: (i) =>
         `/v1/payloads?created_at_gte=${new Date(windowStart.getTime() + i * 60_000).toISOString()}&created_at_lt=${new Date(windowEnd.getTime() + i * 60_000).toISOString()}`,
     },
-    { label: 'GET /v1/statuses?service=…&status=error', targetMs: 50, path: (i) => `/v1/statuses?service=${['puptoo', 'inventory', 'advisor'][i % 3]}&status=error` },
+    {
+      label: 'GET /v1/statuses?service=…&status=error',
+      targetMs: 50,
+      path: (i) => `/v1/statuses?service=${['puptoo', 'inventory', 'advisor'][i % 3]}&status=error`,
+    },
     { label: 'GET /v1/stats?stat=SuccessRate', targetMs: 100, path: () => '/v1/stats?stat=SuccessRate' },
   ];
 }
 
 /** p50 and p99 of each lookup, one request at a time, `requests` per round; the median of the rounds. */
-export async function benchLookups(url: string, payloads: number, now: Date, options: { requests: number; rounds: number }): Promise<LookupFigure[]> {
+export async function benchLookups(
+  url: string,
+  payloads: number,
+  now: Date,
+  options: { requests: number; rounds: number },
+): Promise<LookupFigure[]> {
   const figures: LookupFigure[] = [];
   for (const lookup of lookupPaths(payloads, now)) {
     const p50s: number[] = [];
     const p99s: number[] = [];
     for (let round = 0; round < options.rounds; round++) {
-      const times = await latencies(url, Array.from({ length: options.requests }, (_, i) => lookup.path(round * options.requests + i)));
+      const times = await latencies(
+        url,
+        Array.from({ length: options.requests }, (_, i) => lookup.path(round * options.requests + i)),
+      );
       p50s.push(percentile(times, 50));
       p99s.push(percentile(times, 99));
     }

@@ -40,7 +40,9 @@ export async function benchReport(target: BenchTarget, span: { from: string; to:
     return await withOpen(target, async (database) => {
       for (let waited = 0; ; waited += 250) {
         const { rows } = await sql<{ n: number }>`
-          select count(*)::int as n from report_jobs where id = any(${jobIds}::bigint[]) and status in ('DONE', 'FAILED')`.execute(database.db);
+          select count(*)::int as n from report_jobs where id = any(${jobIds}::bigint[]) and status in ('DONE', 'FAILED')`.execute(
+          database.db,
+        );
         if (rows[0].n === jobIds.length) break;
         if (waited > 600_000) throw new Error('the reports were not rendered within 10 minutes');
         await new Promise((resolve) => setTimeout(resolve, 250));

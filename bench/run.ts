@@ -72,7 +72,9 @@ async function scaleSections(payloads: number) {
     console.error(`scale data: ${payloads} payloads…`);
     const generated = await withOpen(target, (database) => generateScaleData(database, payloads, now));
     add('Scale data generated (payloads / statuses)', `${fixed(generated.payloads)} / ${fixed(generated.statuses)}`);
-    const token = await withOpen(target, (database) => createToken(database.db, { orgId: 'bench', userName: 'bench', scopes: ['statuses:write'] }));
+    const token = await withOpen(target, (database) =>
+      createToken(database.db, { orgId: 'bench', userName: 'bench', scopes: ['statuses:write'] }),
+    );
     const tracker = await startTracker(target.serverEnv);
     try {
       if (sections.has('lookups')) {

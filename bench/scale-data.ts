@@ -3,7 +3,17 @@ import { sql } from 'kysely';
 import type { Database } from '../src/db/create-db.ts';
 import { daysAround, PartitionKeeper } from '../src/db/partitions.ts';
 
-export const SERVICES = ['ingress', 'puptoo', 'inventory', 'storage-broker', 'insights-engine', 'ccx-rules', 'advisor', 'compliance', 'vulnerability'];
+export const SERVICES = [
+  'ingress',
+  'puptoo',
+  'inventory',
+  'storage-broker',
+  'insights-engine',
+  'ccx-rules',
+  'advisor',
+  'compliance',
+  'vulnerability',
+];
 
 /** The request IDs generated below are md5 of the row number, 1-based. */
 export function requestIdOf(i: number): string {

@@ -17,7 +17,13 @@ const SAMPLES_A_MINUTE = 240; // the server process is sampled every 250 ms
  * sending one event per request. The server's memory in the first minute beside
  * the last (the highest sample of each): flat means no growth between them.
  */
-export async function benchSustained(tracker: ServerProcess, token: string, payloads: number, now: Date, seconds = 120): Promise<SustainedFigures> {
+export async function benchSustained(
+  tracker: ServerProcess,
+  token: string,
+  payloads: number,
+  now: Date,
+  seconds = 120,
+): Promise<SustainedFigures> {
   const lookups = lookupPaths(payloads, now);
   const events = generateEvents(200_000, now.getTime()).map((event) => JSON.stringify(event));
   const stop = (_sent: number, elapsedMs: number) => elapsedMs >= seconds * 1000;
@@ -27,7 +33,12 @@ export async function benchSustained(tracker: ServerProcess, token: string, payl
     runLoad({
       url: tracker.url,
       connections: 2,
-      next: (i) => ({ path: '/v1/statuses', method: 'POST', body: events[i % events.length], headers: { authorization: `Bearer ${token}` } }),
+      next: (i) => ({
+        path: '/v1/statuses',
+        method: 'POST',
+        body: events[i % events.length],
+        headers: { authorization: `Bearer ${token}` },
+      }),
       stop,
     }),
   ]);

@@ -17,7 +17,11 @@ const forSeconds = (seconds: number) => (_sent: number, elapsedMs: number) => el
  * beside a bare Fastify route answering the same body from memory, rounds
  * alternating so that both see the same machine.
  */
-export async function benchThroughput(tracker: ServerProcess, payloads: number, options: { seconds: number; rounds: number }): Promise<ThroughputFigures> {
+export async function benchThroughput(
+  tracker: ServerProcess,
+  payloads: number,
+  options: { seconds: number; rounds: number },
+): Promise<ThroughputFigures> {
   const sample = await (await fetch(`${tracker.url}/v1/payloads/${requestIdOf(1)}`)).text();
   const bare = await startServerProcess(['bench/bare-server.ts'], { BARE_BODY: sample });
   const trackerRuns: LoadResult[] = [];
@@ -33,7 +37,12 @@ export async function benchThroughput(tracker: ServerProcess, payloads: number, 
         }),
       );
       bareRuns.push(
-        await runLoad({ url: bare.url, connections: CONNECTIONS, next: (i) => ({ path: `/bare/${i}` }), stop: forSeconds(options.seconds) }),
+        await runLoad({
+          url: bare.url,
+          connections: CONNECTIONS,
+          next: (i) => ({ path: `/bare/${i}` }),
+          stop: forSeconds(options.seconds),
+        }),
       );
     }
   } finally {

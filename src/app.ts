@@ -64,8 +64,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
   const featureDeps = { db, config, now: payloadDeps.now };
 
   await registerOpenApi(app, [
-    ...PAYLOAD_TRACKER_PREFIXES.slice(1).map((prefix) => ({ prefix, of: PAYLOAD_TRACKER_PREFIXES[0]! })),
-    ...GATHERING_PREFIXES.slice(1).map((prefix) => ({ prefix, of: GATHERING_PREFIXES[0]! })),
+    ...PAYLOAD_TRACKER_PREFIXES.slice(1).map((prefix) => ({ prefix, of: PAYLOAD_TRACKER_PREFIXES[0] })),
+    ...GATHERING_PREFIXES.slice(1).map((prefix) => ({ prefix, of: GATHERING_PREFIXES[0] })),
   ]);
   guardRoutes(app, db, config);
   acceptJsonBodies(app);

@@ -154,7 +154,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     readAccess: readAccess ?? 'open',
     identityHeader: identityHeader ?? 'trust',
     accessDefaulted: readAccess === undefined || identityHeader === undefined,
-    publicUrl: (optionalUrl(env, 'PUBLIC_URL') ?? `http://${text(env, 'HOST', '127.0.0.1')}:${integer(env, 'PORT', 8080, 0, 65535)}`).replace(/\/+$/, ''),
+    publicUrl: (
+      optionalUrl(env, 'PUBLIC_URL') ?? `http://${text(env, 'HOST', '127.0.0.1')}:${integer(env, 'PORT', 8080, 0, 65535)}`
+    ).replace(/\/+$/, ''),
   });
 }
 

@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable } from './db/unavailable.ts';
 import { AppError, HTTP_STATUS, type ErrorDetail } from './errors.ts';
-import { describeValidation, type AjvError } from './validation-errors.ts';
+import { describeValidation } from './validation-errors.ts';
 
 /** An error as the HTTP edge sees it, before an API renders it in its own body. */
 export interface HttpError {
@@ -35,7 +35,7 @@ export function toHttpError(error: unknown): HttpError {
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
-    return { status: 400, ...describeValidation(fastifyError.validation as AjvError[], fastifyError.validationContext) };
+    return { status: 400, ...describeValidation(fastifyError.validation, fastifyError.validationContext) };
   }
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -61,7 +61,7 @@ export function errorRenderer(render: (error: HttpError) => { status?: number; b
     if (httpError.status >= 500) request.log.error({ err: error }, 'request failed');
     if (httpError.retryAfterSeconds) reply.header('retry-after', String(httpError.retryAfterSeconds));
     const { status = httpError.status, body } = render(httpError);
-    return reply.code(status).send(body);
+    void reply.code(status).send(body);
   };
 }
 

@@ -48,7 +48,11 @@ export function findRefused(value: unknown, refused: Refused): Path | undefined 
 /** A hook refusing any request whose path, query or body holds a value `refused` matches, with `reason`. */
 function refuseInput(refused: Refused, reason: string) {
   return async (request: FastifyRequest) => {
-    const parts: [string, unknown][] = [['path', request.params], ['query', request.query], ['body', request.body]];
+    const parts: [string, unknown][] = [
+      ['path', request.params],
+      ['query', request.query],
+      ['body', request.body],
+    ];
     for (const [part, value] of parts) {
       const path = findRefused(value, refused);
       if (path === undefined) continue;

@@ -159,7 +159,10 @@ async function runToken(config: Readonly<Config>, args: string[]) {
       const token = await createToken(database.db, {
         orgId: values.org ?? '',
         userName: values.user ?? '',
-        scopes: (values.scopes ?? '').split(',').map((scope) => scope.trim()).filter(Boolean),
+        scopes: (values.scopes ?? '')
+          .split(',')
+          .map((scope) => scope.trim())
+          .filter(Boolean),
         allOrgs: values['all-orgs'],
         expiresAt: expiresInMs === undefined ? undefined : new Date(Date.now() + expiresInMs),
       });
@@ -230,9 +233,7 @@ function databaseProblem(error: unknown): string | undefined {
 main(process.argv.slice(2)).catch((error: unknown) => {
   // A mistake of the caller's, or a database out of reach, is told as one line; anything else with its stack.
   const known =
-    error instanceof AppError ||
-    error instanceof ConfigError ||
-    String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
+    error instanceof AppError || error instanceof ConfigError || String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
   console.error(`tracker: ${known ? (error as Error).message : (databaseProblem(error) ?? (error as Error).stack)}`);
   process.exit(1);
 });

@@ -13,7 +13,11 @@ const TAGS: { name: string; description: string; paths: RegExp }[] = [
     description: 'On-demand gathering: clusters poll their requests and fetch the rule report; the rules pipeline stores results',
     paths: /^\/(cluster\/|v1\/results$)/,
   },
-  { name: 'payload tracker', description: 'Payload Tracker API v1: status events in, payloads, statuses and success rates out', paths: /^\/v1\// },
+  {
+    name: 'payload tracker',
+    description: 'Payload Tracker API v1: status events in, payloads, statuses and success rates out',
+    paths: /^\/v1\//,
+  },
   { name: 'report jobs', description: 'Reports over a time span, rendered to csv, json or json_bulk files', paths: /^\/data\/reports\// },
   { name: 'schedules', description: 'Report schedules, run in their time zone and mailed to recipients', paths: /^\/api\/v1\/reports\// },
   { name: 'tasks', description: 'Each execution of a report, with its progress messages', paths: /^\/task\// },
@@ -55,7 +59,7 @@ export async function registerOpenApi(app: FastifyInstance, aliases: { prefix: s
     transform: ({ schema, url, route }) => {
       const tag = TAGS.find(({ paths }) => paths.test(url))?.name;
       const hide = Boolean(schema?.hide) || [route.method].flat().some((method) => isAlias(method, url));
-      return { url, schema: { ...schema, hide, ...(tag ? { tags: [tag] } : {}) } as typeof schema };
+      return { url, schema: { ...schema, hide, ...(tag ? { tags: [tag] } : {}) } };
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

@@ -37,9 +37,11 @@ function pruneUnions(errors: AjvError[]): AjvError[] {
   for (const union of errors.filter((error) => error.keyword === 'anyOf')) {
     if (!result.includes(union)) continue; // inside a branch already dropped
     const prefix = `${union.schemaPath}/`;
-    const branchOf = (error: AjvError) => (error.schemaPath.startsWith(prefix) ? error.schemaPath.slice(prefix.length).split('/')[0] : undefined);
+    const branchOf = (error: AjvError) =>
+      error.schemaPath.startsWith(prefix) ? error.schemaPath.slice(prefix.length).split('/')[0] : undefined;
     const typeErrors = result.filter(
-      (error) => error.keyword === 'type' && error.instancePath === union.instancePath && error.schemaPath === `${prefix}${branchOf(error)}/type`,
+      (error) =>
+        error.keyword === 'type' && error.instancePath === union.instancePath && error.schemaPath === `${prefix}${branchOf(error)}/type`,
     );
     const wrongType = new Set(typeErrors.map(branchOf));
     const others = result.filter((error) => error !== union && !wrongType.has(branchOf(error)));
@@ -80,7 +82,11 @@ function reasonOf(error: AjvError): string {
     case 'maxLength':
       return `must be at most ${error.params.limit} characters long`;
     case 'type':
-      return `must be ${[error.params.type ?? []].flat().flatMap((type) => type.split(',')).map((type) => TYPE_WORDS[type] ?? type).join(' or ')}`;
+      return `must be ${[error.params.type ?? []]
+        .flat()
+        .flatMap((type) => type.split(','))
+        .map((type) => TYPE_WORDS[type] ?? type)
+        .join(' or ')}`;
     case 'enum': {
       const allowed = error.params.allowedValues!;
       return allowed.length === 1 ? `must be ${allowed[0]}` : `must be one of ${allowed.join(', ')}`;

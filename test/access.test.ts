@@ -20,8 +20,13 @@ before(async () => {
   app = await startTestApp({ env: { READ_ACCESS: 'authenticated', IDENTITY_HEADER: 'trust', KIBANA_URL: 'https://kibana.example/' } });
   producerA = bearer(await app.token(['statuses:write'], 'org-a', 'producer', { allOrgs: false }));
   const platform = bearer(await app.token(['statuses:write'], 'platform'));
-  const event = (requestId: string, org: string, status: string) =>
-    ({ request_id: requestId, service: 'puptoo', status, date: '2026-11-26T10:00:00Z', org_id: org });
+  const event = (requestId: string, org: string, status: string) => ({
+    request_id: requestId,
+    service: 'puptoo',
+    status,
+    date: '2026-11-26T10:00:00Z',
+    org_id: org,
+  });
   assert.equal((await request(`${app.url}/v1/statuses`, { headers: producerA, body: event(A, 'org-a', 'success') })).status, 200);
   assert.equal((await request(`${app.url}/v1/statuses`, { headers: platform, body: event(B, 'org-b', 'error') })).status, 200);
 });
@@ -31,7 +36,14 @@ const get = (path: string, headers: Record<string, string> = {}) => request(`${a
 const requestIds = (body: { data: { request_id: string }[] }) => body.data.map((row) => row.request_id).sort();
 
 describe('READ_ACCESS=authenticated', () => {
-  const reads = ['/v1/payloads', `/v1/payloads/${A}`, '/v1/statuses', '/v1/stats', `/v1/payloads/${A}/kibanaLink`, '/app/payload-tracker/api/v1/payloads'];
+  const reads = [
+    '/v1/payloads',
+    `/v1/payloads/${A}`,
+    '/v1/statuses',
+    '/v1/stats',
+    `/v1/payloads/${A}/kibanaLink`,
+    '/app/payload-tracker/api/v1/payloads',
+  ];
 
   test('every read needs a token with payloads:read or an identity: 401 without', async () => {
     for (const path of reads) {
@@ -64,7 +76,9 @@ describe('READ_ACCESS=authenticated', () => {
     assert.deepEqual(requestIds((await get('/v1/payloads', associate)).body), [A, B]);
     const everyOrg = bearer(await app.token(['payloads:read'], 'ops', 'ops', { allOrgs: true }));
     assert.deepEqual(requestIds((await get('/v1/statuses', everyOrg)).body), [A, B]);
-    assert.deepEqual(Object.values((await get('/v1/stats', everyOrg)).body.data), [{ success: 1, error: 1, success_percent: 50, error_percent: 50 }]);
+    assert.deepEqual(Object.values((await get('/v1/stats', everyOrg)).body.data), [
+      { success: 1, error: 1, success_percent: 50, error_percent: 50 },
+    ]);
   });
 
   test('an expired or revoked token is a 401', async () => {
@@ -82,7 +96,13 @@ describe('READ_ACCESS=authenticated', () => {
 });
 
 describe('producer tokens bound to their org', () => {
-  const event = (requestId: string, org?: string) => ({ request_id: requestId, service: 'ingress', status: 'received', date: '2026-11-26T11:00:00Z', ...(org ? { org_id: org } : {}) });
+  const event = (requestId: string, org?: string) => ({
+    request_id: requestId,
+    service: 'ingress',
+    status: 'received',
+    date: '2026-11-26T11:00:00Z',
+    ...(org ? { org_id: org } : {}),
+  });
   const post = (body: unknown) => request(`${app.url}/v1/statuses`, { headers: producerA, body });
 
   test("another org's events: 403 when all are foreign, else 400 naming each; nothing stored", async () => {
@@ -90,7 +110,10 @@ describe('producer tokens bound to their org', () => {
     assert.equal(foreign.status, 403);
     const mixed = await post([event('c0000000000000000000000000000002', 'org-a'), event('c0000000000000000000000000000003', 'org-b')]);
     assert.equal(mixed.status, 400);
-    assert.deepEqual(mixed.body.errors.map((error: { index: number; field: string }) => [error.index, error.field]), [[1, 'org_id']]);
+    assert.deepEqual(
+      mixed.body.errors.map((error: { index: number; field: string }) => [error.index, error.field]),
+      [[1, 'org_id']],
+    );
     assert.equal((await get('/v1/payloads/c0000000000000000000000000000002', associate)).status, 404);
   });
 
@@ -130,7 +153,10 @@ describe('IDENTITY_HEADER=ignore', () => {
 });
 
 test('on an address others can reach, serving needs READ_ACCESS and IDENTITY_HEADER set explicitly', () => {
-  assert.throws(() => checkExposure(loadConfig({ HOST: '0.0.0.0' })), /HOST 0\.0\.0\.0 can be reached from other machines, so set READ_ACCESS/);
+  assert.throws(
+    () => checkExposure(loadConfig({ HOST: '0.0.0.0' })),
+    /HOST 0\.0\.0\.0 can be reached from other machines, so set READ_ACCESS/,
+  );
   assert.throws(() => checkExposure(loadConfig({ HOST: '10.0.0.5', READ_ACCESS: 'open' })), /IDENTITY_HEADER/);
   assert.doesNotThrow(() => checkExposure(loadConfig({ HOST: '0.0.0.0', READ_ACCESS: 'open', IDENTITY_HEADER: 'trust' })));
   assert.doesNotThrow(() => checkExposure(loadConfig({})));

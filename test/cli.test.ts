@@ -43,7 +43,10 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 }
 
 /** Starts `tracker serve ARGS` and resolves with its output once it logs `ready` (by default, its URL). */
-function serve(args: string[] = [], ready = /Tracker serves (http:\/\/[\d.:]+)/): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+function serve(
+  args: string[] = [],
+  ready = /Tracker serves (http:\/\/[\d.:]+)/,
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN, 'serve', ...args], { env: { ...env, REPORTS_DIR: path.join(env.DATA_DIR, 'reports') } });
     let output = '';
@@ -117,7 +120,10 @@ describe('the tracker CLI', () => {
     try {
       const stored = await request(`${restarted.url}/v1/payloads/cli-1`);
       assert.equal(stored.status, 200);
-      assert.deepEqual(stored.body.data.map((row: { status: string }) => row.status), ['received']);
+      assert.deepEqual(
+        stored.body.data.map((row: { status: string }) => row.status),
+        ['received'],
+      );
     } finally {
       await stop(restarted.child);
     }
@@ -125,10 +131,13 @@ describe('the tracker CLI', () => {
 
   test('rules import replaces the catalogue and says how many rules it holds; a bad file is refused with a message', async () => {
     const file = path.join(env.DATA_DIR, 'rules.json');
-    fs.writeFileSync(file, JSON.stringify([
-      { rule_fqdn: 'a.rule', error_key: 'KEY_A', description: 'A', total_risk: 1 },
-      { rule_fqdn: 'b.rule', error_key: 'KEY_B', description: 'B', total_risk: 4 },
-    ]));
+    fs.writeFileSync(
+      file,
+      JSON.stringify([
+        { rule_fqdn: 'a.rule', error_key: 'KEY_A', description: 'A', total_risk: 1 },
+        { rule_fqdn: 'b.rule', error_key: 'KEY_B', description: 'B', total_risk: 4 },
+      ]),
+    );
     const imported = await run(['rules', 'import', file]);
     assert.equal(imported.code, 0, imported.stderr);
     assert.match(imported.stderr, /holds the 2 rules/);

@@ -19,11 +19,20 @@ test('concurrent batches over the same payloads store every event once and each 
   // Eight requests at once, each touching every payload; half of them repeat another's events.
   const batches = Array.from({ length: 8 }, (_, batch) =>
     ids.flatMap((id, index) => [
-      { request_id: id, service: `svc${batch % 4}`, status: 'received', date: `2026-11-25T10:00:${String(index).padStart(2, '0')}Z`, account: `a${batch}` },
+      {
+        request_id: id,
+        service: `svc${batch % 4}`,
+        status: 'received',
+        date: `2026-11-25T10:00:${String(index).padStart(2, '0')}Z`,
+        account: `a${batch}`,
+      },
     ]),
   );
   const answers = await Promise.all(batches.map((body) => request(`${app.url}/v1/statuses`, { headers: token, body })));
-  assert.deepEqual(answers.map((answer) => answer.status), Array(8).fill(200));
+  assert.deepEqual(
+    answers.map((answer) => answer.status),
+    Array(8).fill(200),
+  );
   const stored = answers.reduce((sum, answer) => sum + answer.body.stored, 0);
   assert.equal(stored, 4 * 50);
   const { rows } = await sql<{ payloads: number; statuses: number }>`

@@ -147,7 +147,7 @@ describe('exact counts from the hourly summaries', () => {
           (select count(*) from (select 1 from payload_counts group by hour, account, org_id having count(*) > 1) d) as duplicates`.execute(
         app.database.db,
       );
-      return { unfolded: Number(rows[0]!.unfolded), duplicates: Number(rows[0]!.duplicates) };
+      return { unfolded: Number(rows[0].unfolded), duplicates: Number(rows[0].duplicates) };
     };
     assert.ok((await summaryRows()).duplicates > 0, 'before folding, some groups have several rows');
     await foldCounts(app.database.db);
@@ -160,7 +160,9 @@ describe('exact counts from the hourly summaries', () => {
     const expected = await successRateTruth();
     assert.ok(Object.keys(expected).length > 0);
     assert.deepEqual(
-      Object.fromEntries(Object.entries(body.data).map(([service, rate]: [string, any]) => [service, { success: rate.success, error: rate.error }])),
+      Object.fromEntries(
+        Object.entries(body.data).map(([service, rate]: [string, any]) => [service, { success: rate.success, error: rate.error }]),
+      ),
       expected,
     );
   });

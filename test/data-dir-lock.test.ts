@@ -48,7 +48,7 @@ describe('the data directory lock', () => {
       const held = outcomes.filter((outcome) => outcome.startsWith('held'));
       assert.equal(held.length, 1, outcomes.join('\n'));
       for (const refused of outcomes.filter((outcome) => outcome.startsWith('refused'))) {
-        assert.match(refused, new RegExp(`in use by process ${held[0]!.split(' ')[1]} \\(contender\\)`));
+        assert.match(refused, new RegExp(`in use by process ${held[0].split(' ')[1]} \\(contender\\)`));
       }
       assert.equal(fs.existsSync(path.join(dir, 'tracker.lock')), false, 'the holder released it on exit');
       assert.deepEqual(fs.readdirSync(dir), [], 'no drafts or breaker are left behind');

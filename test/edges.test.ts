@@ -17,7 +17,11 @@ const SCHEDULES = '/api/v1/reports/schedules';
 const REQUEST_ID = 'eeee0000000000000000000000000001';
 
 const attrs = {
-  name: 'nightly', type: 'statuses', schedule: 'daily', timezone: 'UTC', send_to: ['ops@example.com'],
+  name: 'nightly',
+  type: 'statuses',
+  schedule: 'daily',
+  timezone: 'UTC',
+  send_to: ['ops@example.com'],
 };
 
 before(async () => {
@@ -62,7 +66,10 @@ describe('bad input is a 400 naming the parameter', () => {
       body: { format: 'csv', timespan: { from: '2026-11-20T00:00:00+20:00', to: '2026-11-21T00:00:00-16:00' } },
     });
     assert.equal(job.status, 400);
-    assert.deepEqual(job.body.fields.map((field: { name: string }) => field.name), ['timespan.from', 'timespan.to']);
+    assert.deepEqual(
+      job.body.fields.map((field: { name: string }) => field.name),
+      ['timespan.from', 'timespan.to'],
+    );
   });
 
   test('page and page_size of Infinity, 1e300 or past int64 on every list', async () => {
@@ -95,7 +102,9 @@ describe('bad input is a 400 naming the parameter', () => {
 
   test('an empty string among schedules_ids', async () => {
     const { status, body } = await request(`${app.url}/api/v1/reports/registries`, {
-      method: 'DELETE', headers: token, body: { schedules_ids: [''] },
+      method: 'DELETE',
+      headers: token,
+      body: { schedules_ids: [''] },
     });
     assert.equal(status, 400);
     assert.match(body.message, /schedules_ids\.0: must be a schedule ID: a whole number, not ""/);
@@ -103,11 +112,19 @@ describe('bad input is a 400 naming the parameter', () => {
 
   test('deleting 100,000 unknown schedules is refused without echoing them all', async () => {
     const ids = Array.from({ length: 1000 }, (_, index) => String(900_000 + index));
-    const unknown = await request(`${app.url}/api/v1/reports/registries`, { method: 'DELETE', headers: token, body: { schedules_ids: ids } });
+    const unknown = await request(`${app.url}/api/v1/reports/registries`, {
+      method: 'DELETE',
+      headers: token,
+      body: { schedules_ids: ids },
+    });
     assert.equal(unknown.status, 404);
     assert.match(unknown.body.message, /^schedules not found: 900000, .*, 900009 and 990 more$/);
     const many = Array.from({ length: 100_000 }, (_, index) => String(index + 1));
-    const tooMany = await request(`${app.url}/api/v1/reports/registries`, { method: 'DELETE', headers: token, body: { schedules_ids: many } });
+    const tooMany = await request(`${app.url}/api/v1/reports/registries`, {
+      method: 'DELETE',
+      headers: token,
+      body: { schedules_ids: many },
+    });
     assert.equal(tooMany.status, 400);
     assert.ok(tooMany.body.message.length < 200, tooMany.body.message);
   });
@@ -128,21 +145,30 @@ describe('bodies and errors Fastify raises itself', () => {
     assert.equal(none.status, 200, await none.clone().text());
   });
 
-  test('a body that is not JSON: 415 saying what is accepted, in each API\'s envelope', async () => {
+  test("a body that is not JSON: 415 saying what is accepted, in each API's envelope", async () => {
     const tasks = await request(`${app.url}/task/list`, { headers: { ...token, 'content-type': 'text/plain' }, raw: 'show_hidden=true' });
     assert.equal(tasks.status, 415);
     assert.equal(tasks.body.successful, false);
     assert.match(tasks.body.error.message, /must be JSON \(content-type: application\/json\)/);
-    const schedules = await request(`${app.url}${SCHEDULES}`, { headers: { ...token, 'content-type': 'application/x-www-form-urlencoded' }, raw: 'a=1' });
+    const schedules = await request(`${app.url}${SCHEDULES}`, {
+      headers: { ...token, 'content-type': 'application/x-www-form-urlencoded' },
+      raw: 'a=1',
+    });
     assert.deepEqual([schedules.status, schedules.body.status], [415, 'error']);
   });
 
   test('bad JSON and a body too large come in the envelope of the API', async () => {
-    const bad = await request(`${app.url}/data/reports/statuses/jobs`, { headers: { ...token, 'content-type': 'application/json' }, raw: '{"format":' });
+    const bad = await request(`${app.url}/data/reports/statuses/jobs`, {
+      headers: { ...token, 'content-type': 'application/json' },
+      raw: '{"format":',
+    });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.code, 'BAD_REQUEST');
     assert.match(bad.body.message, /not valid JSON/);
-    const large = await request(`${app.url}${SCHEDULES}`, { headers: { ...token, 'content-type': 'application/json' }, raw: JSON.stringify({ attrs: { name: 'x'.repeat(2_000_000) } }) });
+    const large = await request(`${app.url}${SCHEDULES}`, {
+      headers: { ...token, 'content-type': 'application/json' },
+      raw: JSON.stringify({ attrs: { name: 'x'.repeat(2_000_000) } }),
+    });
     assert.deepEqual([large.status, large.body.status], [413, 'error']);
   });
 });
@@ -182,9 +208,15 @@ describe('the documents, line by line', () => {
       ids.push(created.body.data.schedule.id);
     }
     const listed = (await get(`${SCHEDULES}?paginate=false`)).body.data.registries.map((schedule: { id: string }) => schedule.id);
-    assert.deepEqual(listed, [...listed].sort((a, b) => Number(a) - Number(b)));
+    assert.deepEqual(
+      listed,
+      [...listed].sort((a, b) => Number(a) - Number(b)),
+    );
     const repeated = await get(`${SCHEDULES}?paginate=false&id_list=${ids[0]}&id_list=${ids[2]}`);
-    assert.deepEqual(repeated.body.data.registries.map((schedule: { id: string }) => schedule.id), [ids[0], ids[2]]);
+    assert.deepEqual(
+      repeated.body.data.registries.map((schedule: { id: string }) => schedule.id),
+      [ids[0], ids[2]],
+    );
   });
 });
 
@@ -197,52 +229,62 @@ describe('the database out of reach', () => {
     child.stderr.on('data', (chunk) => (stderr += chunk));
     const code = await new Promise((resolve) => child.on('exit', resolve));
     assert.equal(code, 1);
-    const lines = stderr.trim().split('\n').filter((line) => line.startsWith('tracker:'));
+    const lines = stderr
+      .trim()
+      .split('\n')
+      .filter((line) => line.startsWith('tracker:'));
     assert.equal(lines.length, 1, stderr);
-    assert.match(lines[0], /^tracker: cannot use the database at 127\.0\.0\.1:1\/tracker: connect ECONNREFUSED .*Check that PostgreSQL runs there/);
+    assert.match(
+      lines[0],
+      /^tracker: cannot use the database at 127\.0\.0\.1:1\/tracker: connect ECONNREFUSED .*Check that PostgreSQL runs there/,
+    );
     assert.ok(!stderr.includes('secret') && !stderr.includes('    at '), stderr);
   });
 
-  test('while serving: 503 with Retry-After, then answers again once it is back', { skip: !process.env.TEST_DATABASE_URL && 'needs TEST_DATABASE_URL' }, async () => {
-    // A TCP relay to PostgreSQL stands for the network: closing it cuts Tracker off its database.
-    const target = new URL(process.env.TEST_DATABASE_URL!);
-    const sockets = new Set<net.Socket>();
-    const relay = net.createServer((socket) => {
-      const upstream = net.connect(Number(target.port || 5432), target.hostname);
-      for (const end of [socket, upstream]) {
-        sockets.add(end);
-        end.on('error', () => {});
-        end.on('close', () => sockets.delete(end));
+  test(
+    'while serving: 503 with Retry-After, then answers again once it is back',
+    { skip: !process.env.TEST_DATABASE_URL && 'needs TEST_DATABASE_URL' },
+    async () => {
+      // A TCP relay to PostgreSQL stands for the network: closing it cuts Tracker off its database.
+      const target = new URL(process.env.TEST_DATABASE_URL!);
+      const sockets = new Set<net.Socket>();
+      const relay = net.createServer((socket) => {
+        const upstream = net.connect(Number(target.port || 5432), target.hostname);
+        for (const end of [socket, upstream]) {
+          sockets.add(end);
+          end.on('error', () => {});
+          end.on('close', () => sockets.delete(end));
+        }
+        socket.pipe(upstream).pipe(socket);
+      });
+      await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+      const port = (relay.address() as net.AddressInfo).port;
+      const server = await createServerDatabase(process.env.TEST_DATABASE_URL!);
+      const viaRelay = new URL(server.url);
+      viaRelay.host = `127.0.0.1:${port}`;
+      const database = createDb({ databaseUrl: viaRelay.toString() });
+      const tracker = await buildApp({ db: database.db, config: loadConfig({ LOG_LEVEL: 'silent' }), enqueueReport: async () => {} });
+      try {
+        await migrate(database);
+        const url = await tracker.listen({ port: 0, host: '127.0.0.1' });
+        assert.equal((await request(`${url}/v1/payloads`)).status, 200);
+        relay.close();
+        for (const socket of sockets) socket.destroy();
+        const down = await request(`${url}/v1/payloads`);
+        assert.equal(down.status, 503);
+        assert.equal(down.headers.get('retry-after'), '5');
+        assert.match(down.body.message, /database cannot be reached/);
+        await new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', resolve));
+        assert.equal((await request(`${url}/v1/payloads`)).status, 200);
+      } finally {
+        relay.close();
+        for (const socket of sockets) socket.destroy();
+        await tracker.close();
+        await database.close();
+        await server.drop();
       }
-      socket.pipe(upstream).pipe(socket);
-    });
-    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-    const port = (relay.address() as net.AddressInfo).port;
-    const server = await createServerDatabase(process.env.TEST_DATABASE_URL!);
-    const viaRelay = new URL(server.url);
-    viaRelay.host = `127.0.0.1:${port}`;
-    const database = createDb({ databaseUrl: viaRelay.toString() });
-    const tracker = await buildApp({ db: database.db, config: loadConfig({ LOG_LEVEL: 'silent' }), enqueueReport: async () => {} });
-    try {
-      await migrate(database);
-      const url = await tracker.listen({ port: 0, host: '127.0.0.1' });
-      assert.equal((await request(`${url}/v1/payloads`)).status, 200);
-      relay.close();
-      for (const socket of sockets) socket.destroy();
-      const down = await request(`${url}/v1/payloads`);
-      assert.equal(down.status, 503);
-      assert.equal(down.headers.get('retry-after'), '5');
-      assert.match(down.body.message, /database cannot be reached/);
-      await new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', resolve));
-      assert.equal((await request(`${url}/v1/payloads`)).status, 200);
-    } finally {
-      relay.close();
-      for (const socket of sockets) socket.destroy();
-      await tracker.close();
-      await database.close();
-      await server.drop();
-    }
-  });
+    },
+  );
 });
 
 test('a client sending its headers byte by byte is answered 408 and cut off after HEADERS_TIMEOUT_SECONDS', async () => {

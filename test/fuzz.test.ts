@@ -23,12 +23,21 @@ const hoursAgo = (hours: number) => new Date(TEST_NOW.getTime() - hours * 3600_0
 /** A storage broker that knows no archive, so that archive links answer 404 rather than 503 (no broker). */
 function startBroker(): Promise<string> {
   broker = http.createServer((_request, response) => response.writeHead(404).end());
-  return new Promise((resolve) => broker.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(broker.address() as AddressInfo).port}/`)));
+  return new Promise((resolve) =>
+    broker.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(broker.address() as AddressInfo).port}/`)),
+  );
 }
 
 const scheduleAttrs = {
-  name: 'weekly', type: 'statuses', schedule: 'weekly', timezone: 'Europe/Rome',
-  hosts: [], services: ['ingress'], send_to: ['ops@example.com'], send_via: 'email', format: 'csv',
+  name: 'weekly',
+  type: 'statuses',
+  schedule: 'weekly',
+  timezone: 'Europe/Rome',
+  hosts: [],
+  services: ['ingress'],
+  send_to: ['ops@example.com'],
+  send_via: 'email',
+  format: 'csv',
 };
 
 before(async () => {
@@ -75,37 +84,53 @@ async function sendAll(cases: FuzzCase[]): Promise<string[]> {
 
 /** A valid request of every route, which the tests spoil. */
 const routeSeeds = (): Seeds => ({
-    pathParams: {
-      request_id: REQUEST_ID,
-      clusterID: CLUSTER,
-      requestID: REQUEST_ID,
-      type: 'statuses',
-      id: seeds.jobId,
-      schedule_id: seeds.scheduleId,
-    },
-    bodies: {
-      'POST /v1/statuses': [
-        {
-          service: 'puptoo', source: 'insights', account: '42', org_id: ORG, request_id: REQUEST_ID,
-          inventory_id: '6e5b6ac5-8a5b-4b0f-9d0e-2f0a8c3c9f11', system_id: '7e5b6ac5-8a5b-4b0f-9d0e-2f0a8c3c9f11',
-          status: 'success', status_msg: 'done', date: hoursAgo(0.5),
-        },
-      ],
-      'POST /v1/results': {
-        OrgID: 111, ClusterName: CLUSTER, RequestId: REQUEST_ID, LastChecked: hoursAgo(1),
-        Metadata: { gathering_time: hoursAgo(1) }, Report: { reports: [{ component: 'rules.a.report', key: 'KEY_A' }] },
+  pathParams: {
+    request_id: REQUEST_ID,
+    clusterID: CLUSTER,
+    requestID: REQUEST_ID,
+    type: 'statuses',
+    id: seeds.jobId,
+    schedule_id: seeds.scheduleId,
+  },
+  bodies: {
+    'POST /v1/statuses': [
+      {
+        service: 'puptoo',
+        source: 'insights',
+        account: '42',
+        org_id: ORG,
+        request_id: REQUEST_ID,
+        inventory_id: '6e5b6ac5-8a5b-4b0f-9d0e-2f0a8c3c9f11',
+        system_id: '7e5b6ac5-8a5b-4b0f-9d0e-2f0a8c3c9f11',
+        status: 'success',
+        status_msg: 'done',
+        date: hoursAgo(0.5),
       },
-      'POST /cluster/{clusterID}/requests': [REQUEST_ID],
-      'POST /data/reports/{type}/jobs': { name: 'n', timezone: 'Europe/Rome', format: 'json', timespan: { from: '2026-11-01', to: '2026-11-02' } },
-      'POST /api/v1/reports/schedules': { attrs: scheduleAttrs },
-      'PUT /api/v1/reports/schedules/{schedule_id}': { attrs: scheduleAttrs },
-      'DELETE /api/v1/reports/registries': { schedules_ids: ['999999'] },
-      'POST /task/list': { params: { configuration_id: 0, show_hidden: true } },
-      'POST /task/show': { params: { task_id: seeds.taskId } },
-      'POST /task/dismiss': { params: { task_id: seeds.taskId } },
+    ],
+    'POST /v1/results': {
+      OrgID: 111,
+      ClusterName: CLUSTER,
+      RequestId: REQUEST_ID,
+      LastChecked: hoursAgo(1),
+      Metadata: { gathering_time: hoursAgo(1) },
+      Report: { reports: [{ component: 'rules.a.report', key: 'KEY_A' }] },
     },
-    headers,
-  });
+    'POST /cluster/{clusterID}/requests': [REQUEST_ID],
+    'POST /data/reports/{type}/jobs': {
+      name: 'n',
+      timezone: 'Europe/Rome',
+      format: 'json',
+      timespan: { from: '2026-11-01', to: '2026-11-02' },
+    },
+    'POST /api/v1/reports/schedules': { attrs: scheduleAttrs },
+    'PUT /api/v1/reports/schedules/{schedule_id}': { attrs: scheduleAttrs },
+    'DELETE /api/v1/reports/registries': { schedules_ids: ['999999'] },
+    'POST /task/list': { params: { configuration_id: 0, show_hidden: true } },
+    'POST /task/show': { params: { task_id: seeds.taskId } },
+    'POST /task/dismiss': { params: { task_id: seeds.taskId } },
+  },
+  headers,
+});
 
 test('every route of /openapi.json refuses malformed input with a JSON 4xx: no 5xx, no hang', async (t) => {
   const doc = (await request(`${app.url}/openapi.json`)).body;
@@ -113,7 +138,11 @@ test('every route of /openapi.json refuses malformed input with a JSON 4xx: no 5
   const routes = new Set(cases.map((fuzzCase) => fuzzCase.route));
   const problems = await sendAll(cases);
   t.diagnostic(`${cases.length} requests over ${routes.size} routes; ${problems.length} problems`);
-  assert.equal(problems.length, 0, `${problems.length} of ${cases.length} requests answered badly:\n${problems.slice(0, Number(process.env.FUZZ_SHOW ?? 40)).join('\n')}`);
+  assert.equal(
+    problems.length,
+    0,
+    `${problems.length} of ${cases.length} requests answered badly:\n${problems.slice(0, Number(process.env.FUZZ_SHOW ?? 40)).join('\n')}`,
+  );
 });
 
 test('malformed HTTP is answered with a JSON 400, and the connection closed', async () => {
@@ -142,27 +171,34 @@ test('every route enforces the body and query schema /openapi.json documents: ea
   for (const [template, operations] of Object.entries(doc.paths as Record<string, Record<string, Operation>>)) {
     for (const [method, operation] of Object.entries(operations)) {
       const route = `${method.toUpperCase()} ${template}`;
-      const url = `${app.url}${template.replace(/\{(\w+)\}/g, (_, name: string) => pathParams[name]!)}`;
+      const url = `${app.url}${template.replace(/\{(\w+)\}/g, (_, name: string) => pathParams[name])}`;
       const attempts: { label: string; query?: string; body?: unknown }[] = [];
       const bodySchema = operation.requestBody?.content['application/json']?.schema;
       if (bodySchema) {
         assert.ok(route in bodies, `${route} takes a body: give the test a valid one`);
-        for (const spoiled of forbiddenBodies(bodySchema, bodies[route])) attempts.push({ label: `body ${spoiled.label}`, body: spoiled.value });
+        for (const spoiled of forbiddenBodies(bodySchema, bodies[route]))
+          attempts.push({ label: `body ${spoiled.label}`, body: spoiled.value });
       }
       for (const parameter of operation.parameters ?? []) {
         if (parameter.in !== 'query') continue;
         for (const spoiled of forbiddenQueryValues(parameter.schema)) {
-          attempts.push({ label: `?${parameter.name} ${spoiled.label}`, query: `${parameter.name}=${encodeURIComponent(String(spoiled.value))}` });
+          attempts.push({
+            label: `?${parameter.name} ${spoiled.label}`,
+            query: `${parameter.name}=${encodeURIComponent(String(spoiled.value))}`,
+          });
         }
       }
       for (const attempt of attempts) {
         const answer = await request(attempt.query ? `${url}?${attempt.query}` : url, {
           method: method.toUpperCase(),
           headers,
-          ...(attempt.body === undefined ? {} : { raw: JSON.stringify(attempt.body), headers: { ...headers, 'content-type': 'application/json' } }),
+          ...(attempt.body === undefined
+            ? {}
+            : { raw: JSON.stringify(attempt.body), headers: { ...headers, 'content-type': 'application/json' } }),
         });
         sent++;
-        if (answer.status !== 400) answeredOtherwise.push(`${route} with ${attempt.label}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
+        if (answer.status !== 400)
+          answeredOtherwise.push(`${route} with ${attempt.label}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
       }
     }
   }

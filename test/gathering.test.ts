@@ -22,11 +22,15 @@ const identity = (orgId: unknown, internal = false) => ({
 });
 const org111 = identity('111');
 
-function results(requestId: string, overrides: Record<string, unknown> = {}, reports = [
-  { component: 'ccx_rules_ocp.external.rules.nodes_requirements_check.report', key: 'NODES_MINIMUM_REQUIREMENTS_NOT_MET', details: {} },
-  { component: 'ccx_rules_ocp.external.bug_rules.bug_1766907.report', key: 'BUGZILLA_BUG_1766907' },
-  { component: 'ccx_rules_ocp.external.rules.uncatalogued.report', key: 'NOT_IN_CATALOGUE' },
-]) {
+function results(
+  requestId: string,
+  overrides: Record<string, unknown> = {},
+  reports = [
+    { component: 'ccx_rules_ocp.external.rules.nodes_requirements_check.report', key: 'NODES_MINIMUM_REQUIREMENTS_NOT_MET', details: {} },
+    { component: 'ccx_rules_ocp.external.bug_rules.bug_1766907.report', key: 'BUGZILLA_BUG_1766907' },
+    { component: 'ccx_rules_ocp.external.rules.uncatalogued.report', key: 'NOT_IN_CATALOGUE' },
+  ],
+) {
   return {
     OrgID: 111,
     AccountNumber: 222,
@@ -47,8 +51,18 @@ before(async () => {
   pipeline = bearer(await app.token(['results:write'], 'pipeline'));
   reader = bearer(await app.token(['gathering:read'], '111'));
   await importRuleContent(app.database.db, [
-    { rule_fqdn: 'ccx_rules_ocp.external.rules.nodes_requirements_check', error_key: 'NODES_MINIMUM_REQUIREMENTS_NOT_MET', description: 'Nodes are too small', total_risk: 2 },
-    { rule_fqdn: 'ccx_rules_ocp.external.bug_rules.bug_1766907', error_key: 'BUGZILLA_BUG_1766907', description: 'Bug 1766907 hits', total_risk: 3 },
+    {
+      rule_fqdn: 'ccx_rules_ocp.external.rules.nodes_requirements_check',
+      error_key: 'NODES_MINIMUM_REQUIREMENTS_NOT_MET',
+      description: 'Nodes are too small',
+      total_risk: 2,
+    },
+    {
+      rule_fqdn: 'ccx_rules_ocp.external.bug_rules.bug_1766907',
+      error_key: 'BUGZILLA_BUG_1766907',
+      description: 'Bug 1766907 hits',
+      total_risk: 3,
+    },
   ]);
 });
 after(() => app.close());
@@ -127,7 +141,7 @@ describe('GET /cluster/{clusterID}/request/{requestID}/status', () => {
       bearer('trk_unknown'),
       bearer(await app.token(['statuses:write'], '111')),
     ]) {
-      const { status, body } = await get(path, headers as Record<string, string>);
+      const { status, body } = await get(path, headers);
       assert.equal(status, 403, JSON.stringify(headers));
       assert.deepEqual(Object.keys(body), ['status']);
     }
@@ -152,12 +166,19 @@ describe('GET /cluster/{clusterID}/requests', () => {
       results('older', { ClusterName: cluster, Metadata: { gathering_time: '2026-11-25T08:00:00Z' } }),
       results('newer', { ClusterName: cluster, Metadata: { gathering_time: '2026-11-25T09:00:00Z' } }),
     ]);
-    for (const path of [`/cluster/${cluster}/requests`, `/cluster/${cluster}/requests/`, `/api/insights-results-aggregator/v2/cluster/${cluster}/requests/`]) {
+    for (const path of [
+      `/cluster/${cluster}/requests`,
+      `/cluster/${cluster}/requests/`,
+      `/api/insights-results-aggregator/v2/cluster/${cluster}/requests/`,
+    ]) {
       const { status, body } = await get(path);
       assert.equal(status, 200, path);
       assert.equal(body.cluster, cluster);
       assert.equal(body.status, 'ok');
-      assert.deepEqual(body.requests.map((row: { requestID: string }) => row.requestID), ['newer', 'older']);
+      assert.deepEqual(
+        body.requests.map((row: { requestID: string }) => row.requestID),
+        ['newer', 'older'],
+      );
       const [newest] = body.requests;
       assert.equal(newest.valid, true);
       assert.equal(newest.received, '2026-11-25T09:00:00.000000000Z');
@@ -182,9 +203,10 @@ describe('POST /cluster/{clusterID}/requests', () => {
       const { status, body } = await ask(['unknown9', 'known2', 'known1', 'known2'], path);
       assert.equal(status, 200);
       assert.equal(body.status, 'ok');
-      assert.deepEqual(body.requests.map((row: { requestID: string; valid: boolean }) => `${row.requestID}:${row.valid}`), [
-        'unknown9:false', 'known2:true', 'known1:true', 'known2:true',
-      ]);
+      assert.deepEqual(
+        body.requests.map((row: { requestID: string; valid: boolean }) => `${row.requestID}:${row.valid}`),
+        ['unknown9:false', 'known2:true', 'known1:true', 'known2:true'],
+      );
       assert.deepEqual(body.requests[0], { requestID: 'unknown9', valid: false, received: '', processed: '' });
       assert.match(body.requests[1].received, NANOS);
     }
@@ -221,8 +243,18 @@ describe('GET /cluster/{clusterID}/request/{requestID}/report', () => {
         requestID: 'report1',
         status: 'processed',
         report: [
-          { rule_fqdn: 'ccx_rules_ocp.external.bug_rules.bug_1766907', error_key: 'BUGZILLA_BUG_1766907', description: 'Bug 1766907 hits', total_risk: 3 },
-          { rule_fqdn: 'ccx_rules_ocp.external.rules.nodes_requirements_check', error_key: 'NODES_MINIMUM_REQUIREMENTS_NOT_MET', description: 'Nodes are too small', total_risk: 2 },
+          {
+            rule_fqdn: 'ccx_rules_ocp.external.bug_rules.bug_1766907',
+            error_key: 'BUGZILLA_BUG_1766907',
+            description: 'Bug 1766907 hits',
+            total_risk: 3,
+          },
+          {
+            rule_fqdn: 'ccx_rules_ocp.external.rules.nodes_requirements_check',
+            error_key: 'NODES_MINIMUM_REQUIREMENTS_NOT_MET',
+            description: 'Nodes are too small',
+            total_risk: 2,
+          },
         ],
       });
     }
@@ -240,9 +272,14 @@ describe('GET /cluster/{clusterID}/request/{requestID}/report', () => {
 
   test('results stored again replace the earlier hits', async () => {
     await storeResults(results('report4'));
-    await storeResults(results('report4', {}, [{ component: 'ccx_rules_ocp.external.bug_rules.bug_1766907.report', key: 'BUGZILLA_BUG_1766907' }]));
+    await storeResults(
+      results('report4', {}, [{ component: 'ccx_rules_ocp.external.bug_rules.bug_1766907.report', key: 'BUGZILLA_BUG_1766907' }]),
+    );
     const { body } = await get(`/cluster/${CLUSTER}/request/report4/report`);
-    assert.deepEqual(body.report.map((hit: { error_key: string }) => hit.error_key), ['BUGZILLA_BUG_1766907']);
+    assert.deepEqual(
+      body.report.map((hit: { error_key: string }) => hit.error_key),
+      ['BUGZILLA_BUG_1766907'],
+    );
   });
 
   test('unknown request or another org: 404; malformed IDs: 400', async () => {
@@ -296,8 +333,15 @@ test("the Insights Operator's loop: poll status until processed, then fetch the 
   const { status, body } = await get(`/api/insights-results-aggregator/v2/cluster/${cluster}/request/${requestId}/report`);
   assert.equal(status, 200);
   assert.deepEqual(
-    body.report.map((hit: { error_key: string; total_risk: number; description: string }) => [hit.error_key, hit.total_risk, hit.description]),
-    [['BUGZILLA_BUG_1766907', 3, 'Bug 1766907 hits'], ['NODES_MINIMUM_REQUIREMENTS_NOT_MET', 2, 'Nodes are too small']],
+    body.report.map((hit: { error_key: string; total_risk: number; description: string }) => [
+      hit.error_key,
+      hit.total_risk,
+      hit.description,
+    ]),
+    [
+      ['BUGZILLA_BUG_1766907', 3, 'Bug 1766907 hits'],
+      ['NODES_MINIMUM_REQUIREMENTS_NOT_MET', 2, 'Nodes are too small'],
+    ],
   );
 });
 
@@ -311,6 +355,6 @@ test('the OpenAPI document lists the gathering routes once, under its tag, namin
     body.paths['/v1/results']?.post,
   ];
   for (const operation of operations) assert.deepEqual(operation?.tags, ['gathering']);
-  assert.ok(!Object.keys(body.paths).some((path) => path.startsWith(GATHERING_PREFIXES[1]!)), 'the alias is not listed again');
+  assert.ok(!Object.keys(body.paths).some((path) => path.startsWith(GATHERING_PREFIXES[1])), 'the alias is not listed again');
   assert.match(body.info.description, new RegExp(`${GATHERING_PREFIXES[1]}/…\` serves \`/…`));
 });

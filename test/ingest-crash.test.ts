@@ -40,62 +40,74 @@ function batch(k: number, date: string) {
   }));
 }
 
-test('ingest under kill -9: every acknowledged batch is stored once, and no batch in part', { skip: !process.env.TEST_DATABASE_URL && 'needs TEST_DATABASE_URL' }, async (t) => {
-  const server = await createServerDatabase(process.env.TEST_DATABASE_URL!);
-  const database = createDb({ databaseUrl: server.url });
-  try {
-    await migrate(database);
-    const token = await createToken(database.db, { orgId: 'crash', userName: 'producer', scopes: ['statuses:write'], allOrgs: true });
-    const env = { ...process.env, DATABASE_URL: server.url, PORT: '0', LOG_LEVEL: 'info', REPORTS_DIR: path.join(os.tmpdir(), `tracker-crash-${process.pid}`) };
-    const date = new Date(Date.now() - 3600_000).toISOString();
-    const acknowledged = new Set<number>();
-    const sent = new Set<number>();
-    let next = 0;
-
-    for (let round = 0; round < KILLS; round++) {
-      const { child, url } = await startServer(env);
-      const exited = new Promise((resolve) => child.on('exit', resolve));
-      let killed = false;
-      const client = async () => {
-        while (!killed) {
-          const k = next++;
-          sent.add(k);
-          try {
-            const response = await fetch(`${url}/v1/statuses`, {
-              method: 'POST',
-              headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-              body: JSON.stringify(batch(k, date)),
-            });
-            if (response.status === 200) acknowledged.add(k);
-            else await response.text();
-          } catch {
-            // the server died under this request: not acknowledged
-          }
-        }
+test(
+  'ingest under kill -9: every acknowledged batch is stored once, and no batch in part',
+  { skip: !process.env.TEST_DATABASE_URL && 'needs TEST_DATABASE_URL' },
+  async (t) => {
+    const server = await createServerDatabase(process.env.TEST_DATABASE_URL!);
+    const database = createDb({ databaseUrl: server.url });
+    try {
+      await migrate(database);
+      const token = await createToken(database.db, { orgId: 'crash', userName: 'producer', scopes: ['statuses:write'], allOrgs: true });
+      const env = {
+        ...process.env,
+        DATABASE_URL: server.url,
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        REPORTS_DIR: path.join(os.tmpdir(), `tracker-crash-${process.pid}`),
       };
-      const clients = Array.from({ length: CLIENTS }, client);
-      await new Promise((resolve) => setTimeout(resolve, 1500 + round * 300));
-      child.kill('SIGKILL');
-      killed = true;
-      await exited;
-      await Promise.all(clients);
-    }
+      const date = new Date(Date.now() - 3600_000).toISOString();
+      const acknowledged = new Set<number>();
+      const sent = new Set<number>();
+      let next = 0;
 
-    const { rows } = await sql<{ k: string; n: string }>`
+      for (let round = 0; round < KILLS; round++) {
+        const { child, url } = await startServer(env);
+        const exited = new Promise((resolve) => child.on('exit', resolve));
+        let killed = false;
+        const client = async () => {
+          while (!killed) {
+            const k = next++;
+            sent.add(k);
+            try {
+              const response = await fetch(`${url}/v1/statuses`, {
+                method: 'POST',
+                headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+                body: JSON.stringify(batch(k, date)),
+              });
+              if (response.status === 200) acknowledged.add(k);
+              else await response.text();
+            } catch {
+              // the server died under this request: not acknowledged
+            }
+          }
+        };
+        const clients = Array.from({ length: CLIENTS }, client);
+        await new Promise((resolve) => setTimeout(resolve, 1500 + round * 300));
+        child.kill('SIGKILL');
+        killed = true;
+        await exited;
+        await Promise.all(clients);
+      }
+
+      const { rows } = await sql<{ k: string; n: string }>`
       select substr(split_part(status_msg, '-', 1), 2) as k, count(*) as n from payload_statuses group by 1`.execute(database.db);
-    const stored = new Map(rows.map((row) => [Number(row.k), Number(row.n)]));
-    const lost = [...acknowledged].filter((k) => stored.get(k) !== BATCH);
-    const partial = [...stored].filter(([, n]) => n !== BATCH);
-    t.diagnostic(`${KILLS} kills; ${sent.size} batches sent, ${acknowledged.size} acknowledged (${acknowledged.size * BATCH} events), ` +
-      `${stored.size} stored whole; lost ${lost.length}, partial ${partial.length}`);
-    assert.ok(acknowledged.size > 0, 'some batches were acknowledged');
-    assert.deepEqual(lost, [], 'acknowledged batches not stored whole');
-    assert.deepEqual(partial, [], 'batches stored in part (or twice)');
-    const { rows: duplicates } = await sql<{ n: string }>`
+      const stored = new Map(rows.map((row) => [Number(row.k), Number(row.n)]));
+      const lost = [...acknowledged].filter((k) => stored.get(k) !== BATCH);
+      const partial = [...stored].filter(([, n]) => n !== BATCH);
+      t.diagnostic(
+        `${KILLS} kills; ${sent.size} batches sent, ${acknowledged.size} acknowledged (${acknowledged.size * BATCH} events), ` +
+          `${stored.size} stored whole; lost ${lost.length}, partial ${partial.length}`,
+      );
+      assert.ok(acknowledged.size > 0, 'some batches were acknowledged');
+      assert.deepEqual(lost, [], 'acknowledged batches not stored whole');
+      assert.deepEqual(partial, [], 'batches stored in part (or twice)');
+      const { rows: duplicates } = await sql<{ n: string }>`
       select count(*) as n from (select status_msg from payload_statuses group by status_msg having count(*) > 1) d`.execute(database.db);
-    assert.equal(Number(duplicates[0].n), 0);
-  } finally {
-    await database.close();
-    await server.drop();
-  }
-});
+      assert.equal(Number(duplicates[0].n), 0);
+    } finally {
+      await database.close();
+      await server.drop();
+    }
+  },
+);

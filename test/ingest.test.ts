@@ -138,9 +138,7 @@ describe('normalization', () => {
       event({ request_id: id, service: 'b', date: '2026-11-25T10:00:01.123456789Z' }),
       event({ request_id: id, service: 'c', date: '2026-11-25T12:00:02.5+02:00' }),
     ]);
-    const dates = Object.fromEntries(
-      (await payload(id)).data.map((row: { service: string; date: string }) => [row.service, row.date]),
-    );
+    const dates = Object.fromEntries((await payload(id)).data.map((row: { service: string; date: string }) => [row.service, row.date]));
     assert.deepEqual(dates, {
       a: '2026-11-25T10:00:00.000000Z',
       b: '2026-11-25T10:00:01.123456Z',
@@ -199,9 +197,15 @@ describe('validation: all or nothing', () => {
       event({ date: '2091-06-01T00:00:00Z' }),
     ]);
     assert.equal(status, 400);
-    assert.deepEqual(body.errors.map((error: { index: number }) => error.index), [1, 3, 4]);
+    assert.deepEqual(
+      body.errors.map((error: { index: number }) => error.index),
+      [1, 3, 4],
+    );
     assert.equal(body.errors[0].field, 'date');
-    assert.match(body.errors[0].reason, /on or after 2026-10-27T00:00:00Z \(the first day retention keeps\) and before 2026-11-27T12:00:00Z \(a day ahead\)/);
+    assert.match(
+      body.errors[0].reason,
+      /on or after 2026-10-27T00:00:00Z \(the first day retention keeps\) and before 2026-11-27T12:00:00Z \(a day ahead\)/,
+    );
   });
 
   test('no partition is made for a refused date', async () => {
@@ -269,7 +273,7 @@ describe('storage', () => {
     assert.equal((await payload(id)).data.length, 3);
   });
 
-  test('events on the window\'s edge days are stored, each in a partition of its day', async () => {
+  test("events on the window's edge days are stored, each in a partition of its day", async () => {
     const id = 'd0000000000000000000000000000002';
     const { body } = await post([
       event({ request_id: id, date: '2026-10-27T00:00:00Z' }),
@@ -279,7 +283,10 @@ describe('storage', () => {
     const { rows } = await sql<{ partition: string }>`
       select s.tableoid::regclass::text as partition from payload_statuses s
       join payloads p on p.id = s.payload_id where p.request_id = ${id} order by s.date`.execute(app.database.db);
-    assert.deepEqual(rows.map((row) => row.partition), ['payload_statuses_p20261027', 'payload_statuses_p20261127']);
+    assert.deepEqual(
+      rows.map((row) => row.partition),
+      ['payload_statuses_p20261027', 'payload_statuses_p20261127'],
+    );
   });
 
   test('a batch of 5,000 events across 500 payloads is stored whole', async () => {

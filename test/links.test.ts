@@ -30,13 +30,20 @@ function startBroker(): Promise<string> {
 }
 
 const identity = (roles?: unknown) =>
-  Buffer.from(JSON.stringify({ identity: { org_id: '1', type: 'Associate', associate: { Role: roles, email: 'a@b.c' } } })).toString('base64');
+  Buffer.from(JSON.stringify({ identity: { org_id: '1', type: 'Associate', associate: { Role: roles, email: 'a@b.c' } } })).toString(
+    'base64',
+  );
 const withRole = { 'x-rh-identity': identity(['some-role', 'platform-archive-download']) };
 
 before(async () => {
   const brokerUrl = await startBroker();
   app = await startTestApp({
-    env: { STORAGE_BROKER_URL: brokerUrl, STORAGE_BROKER_TIMEOUT_MS: '300', KIBANA_URL: 'https://kibana.example/', KIBANA_INDEX: 'logs-it\'s' },
+    env: {
+      STORAGE_BROKER_URL: brokerUrl,
+      STORAGE_BROKER_TIMEOUT_MS: '300',
+      KIBANA_URL: 'https://kibana.example/',
+      KIBANA_INDEX: "logs-it's",
+    },
   });
   await request(`${app.url}/v1/statuses`, {
     headers: bearer(await app.token(['statuses:write'])),

@@ -14,7 +14,7 @@ test('a database migrated by a newer Tracker is refused, naming both versions, a
       new RegExp(`schema is at migration ${newest + 1} but this Tracker knows migrations up to ${newest} \\(unknown: ${newest + 1}\\)`),
     );
     const { rows } = await sql<{ count: number }>`select count(*)::int as count from schema_migrations`.execute(database.db);
-    assert.equal(rows[0]!.count, newest + 1);
+    assert.equal(rows[0].count, newest + 1);
   } finally {
     await database.close();
   }

@@ -41,7 +41,15 @@ describe('GET /v1/payloads/{request_id}', () => {
     );
     const first = body.data[0];
     assert.deepEqual(Object.keys(first).sort(), [
-      'account', 'created_at', 'date', 'id', 'inventory_id', 'org_id', 'request_id', 'service', 'status',
+      'account',
+      'created_at',
+      'date',
+      'id',
+      'inventory_id',
+      'org_id',
+      'request_id',
+      'service',
+      'status',
     ]);
     assert.equal(first.inventory_id, INV);
     assert.equal(typeof first.id, 'number');
@@ -78,21 +86,35 @@ describe('GET /v1/payloads/{request_id}', () => {
     const statuses = (await detail('?sort_by=status&verbosity=2')).body.data.map((row: { status: string }) => row.status);
     assert.deepEqual(statuses, ['error', 'processing', 'received', 'success', 'success', 'success']);
     const desc = (await detail('?sort_by=service&sort_dir=desc&verbosity=2')).body.data;
-    assert.deepEqual(desc.map((row: { service: string }) => row.service), ['puptoo', 'puptoo', 'puptoo', 'inventory', 'ingress', 'ingress']);
+    assert.deepEqual(
+      desc.map((row: { service: string }) => row.service),
+      ['puptoo', 'puptoo', 'puptoo', 'inventory', 'ingress', 'ingress'],
+    );
     const latestFirst = (await detail('?sort_dir=desc')).body.data;
     assert.equal(latestFirst[0].service, 'inventory');
     const byCreated = (await detail('?sort_by=created_at')).body.data.map((row: { id: number }) => row.id);
-    assert.deepEqual(byCreated, [...byCreated].sort((a, b) => a - b));
+    assert.deepEqual(
+      byCreated,
+      [...byCreated].sort((a, b) => a - b),
+    );
   });
 
-  test('the payload\'s own fields, which the frontend offers as sorts, keep the order by id', async () => {
+  test("the payload's own fields, which the frontend offers as sorts, keep the order by id", async () => {
     const byId = (await detail('?sort_by=created_at')).body.data.map((row: { id: number }) => row.id).sort((a: number, b: number) => a - b);
     for (const field of ['request_id', 'account', 'org_id', 'inventory_id', 'system_id']) {
       const asc = await detail(`?sort_by=${field}`);
       assert.equal(asc.status, 200, field);
-      assert.deepEqual(asc.body.data.map((row: { id: number }) => row.id), byId, field);
+      assert.deepEqual(
+        asc.body.data.map((row: { id: number }) => row.id),
+        byId,
+        field,
+      );
       const desc = await detail(`?sort_by=${field}&sort_dir=desc`);
-      assert.deepEqual(desc.body.data.map((row: { id: number }) => row.id), [...byId].reverse(), field);
+      assert.deepEqual(
+        desc.body.data.map((row: { id: number }) => row.id),
+        [...byId].reverse(),
+        field,
+      );
     }
   });
 
@@ -100,7 +122,9 @@ describe('GET /v1/payloads/{request_id}', () => {
     for (const dir of ['asc', 'desc']) {
       const sources = (await detail(`?sort_by=source&sort_dir=${dir}`)).body.data.map((row: { source?: string }) => row.source ?? null);
       assert.equal(sources[0], 'insights-client', dir);
-      const messages = (await detail(`?sort_by=status_msg&sort_dir=${dir}`)).body.data.map((row: { status_msg?: string }) => row.status_msg ?? null);
+      const messages = (await detail(`?sort_by=status_msg&sort_dir=${dir}`)).body.data.map(
+        (row: { status_msg?: string }) => row.status_msg ?? null,
+      );
       assert.equal(messages[0], 'parsing', dir);
     }
   });

@@ -95,7 +95,11 @@ describe('GET /v1/payloads', () => {
       for (const descending of [false, true]) {
         const { status, body } = await list(`?sort_by=${field}&sort_dir=${descending ? 'desc' : 'asc'}&page_size=12`);
         assert.equal(status, 200);
-        assert.deepEqual(body.data.map((row: Row) => row.id), expectedOrder(rows, field, descending).map((row) => row.id), `${field} ${descending}`);
+        assert.deepEqual(
+          body.data.map((row: Row) => row.id),
+          expectedOrder(rows, field, descending).map((row) => row.id),
+          `${field} ${descending}`,
+        );
       }
     }
   });

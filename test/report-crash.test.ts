@@ -56,7 +56,12 @@ async function prepare(options: DbOptions): Promise<string> {
       { db: database.db, reportsDir, fileTtlDays: 1, now: () => new Date() },
       { maxAttempts: 3, heartbeatSeconds: 10, work: false, log: pino({ level: 'silent' }) },
     );
-    const request = await readJobRequest(database.db, 'statuses', { format: 'csv', timespan: { from: '2026-11-01', to: '2026-12-01' } }, 31);
+    const request = await readJobRequest(
+      database.db,
+      'statuses',
+      { format: 'csv', timespan: { from: '2026-11-01', to: '2026-12-01' } },
+      31,
+    );
     const jobId = await createReportJob(database.db, { orgId: 'crash-org', createdBy: 'tester', request }, queue.enqueue, 15, new Date());
     await queue.stop();
     return jobId;
@@ -117,9 +122,10 @@ test('a worker killed mid-job: the job is picked up again and ends with one corr
     assert.equal(new Set(lines).size, lines.length, 'no row twice');
     const task = await getTask(database.db, 'crash-org', String(job?.task_id));
     assert.equal(task.state, 'End');
-    assert.deepEqual(task.messages.map((message) => message.message.replace(/\d+ bytes/, 'N bytes')), [
-      'queued', 'rendering', 'rendering again (attempt 2)', `${ROWS} rows read`, `file written: ${jobId}.csv, N bytes`,
-    ]);
+    assert.deepEqual(
+      task.messages.map((message) => message.message.replace(/\d+ bytes/, 'N bytes')),
+      ['queued', 'rendering', 'rendering again (attempt 2)', `${ROWS} rows read`, `file written: ${jobId}.csv, N bytes`],
+    );
   } finally {
     await database.close();
   }

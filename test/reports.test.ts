@@ -16,11 +16,31 @@ const ORG = 'org-r';
 const EVENTS = [
   { request_id: 'aaaa0000000000000000000000000001', service: 'ingress', status: 'received', date: '2026-03-28T22:30:00Z' },
   { request_id: 'aaaa0000000000000000000000000001', service: 'ingress', status: 'success', date: '2026-03-28T23:00:00Z' },
-  { request_id: 'aaaa0000000000000000000000000001', service: 'puptoo', source: 'insights-client', status: 'error', status_msg: '=cmd|calc', date: '2026-03-29T05:00:00.123456Z' },
-  { request_id: 'aaaa0000000000000000000000000002', service: 'puptoo', status: 'success', status_msg: 'ok, "quoted"\nline', date: '2026-03-29T21:59:59.999999Z', inventory_id: '11111111-2222-3333-4444-555555555555' },
+  {
+    request_id: 'aaaa0000000000000000000000000001',
+    service: 'puptoo',
+    source: 'insights-client',
+    status: 'error',
+    status_msg: '=cmd|calc',
+    date: '2026-03-29T05:00:00.123456Z',
+  },
+  {
+    request_id: 'aaaa0000000000000000000000000002',
+    service: 'puptoo',
+    status: 'success',
+    status_msg: 'ok, "quoted"\nline',
+    date: '2026-03-29T21:59:59.999999Z',
+    inventory_id: '11111111-2222-3333-4444-555555555555',
+  },
   { request_id: 'aaaa0000000000000000000000000002', service: 'inventory', status: 'success', date: '2026-03-29T22:00:00Z' },
 ].map((event) => ({ ...event, org_id: ORG, account: '42' }));
-const OTHER_ORG = { request_id: 'bbbb0000000000000000000000000001', service: 'ingress', status: 'success', date: '2026-03-29T10:00:00Z', org_id: 'someone-else' };
+const OTHER_ORG = {
+  request_id: 'bbbb0000000000000000000000000001',
+  service: 'ingress',
+  status: 'success',
+  date: '2026-03-29T10:00:00Z',
+  org_id: 'someone-else',
+};
 
 before(async () => {
   app = await startTestApp({ renderBatchSize: 2, now: () => new Date('2026-03-30T12:00:00Z') });
@@ -56,9 +76,34 @@ const romeDay = { timezone: 'Europe/Rome', timespan: { from: '2026-03-29', to: '
 
 describe('a statuses report over a 23-hour day in Rome', () => {
   const expected = [
-    { date: '2026-03-29T00:00:00.000000+01:00', request_id: 'aaaa0000000000000000000000000001', service: 'ingress', status: 'success', account: '42', org_id: ORG },
-    { date: '2026-03-29T07:00:00.123456+02:00', request_id: 'aaaa0000000000000000000000000001', service: 'puptoo', source: 'insights-client', status: 'error', status_msg: '=cmd|calc', account: '42', org_id: ORG },
-    { date: '2026-03-29T23:59:59.999999+02:00', request_id: 'aaaa0000000000000000000000000002', service: 'puptoo', status: 'success', status_msg: 'ok, "quoted"\nline', account: '42', org_id: ORG, inventory_id: '11111111-2222-3333-4444-555555555555' },
+    {
+      date: '2026-03-29T00:00:00.000000+01:00',
+      request_id: 'aaaa0000000000000000000000000001',
+      service: 'ingress',
+      status: 'success',
+      account: '42',
+      org_id: ORG,
+    },
+    {
+      date: '2026-03-29T07:00:00.123456+02:00',
+      request_id: 'aaaa0000000000000000000000000001',
+      service: 'puptoo',
+      source: 'insights-client',
+      status: 'error',
+      status_msg: '=cmd|calc',
+      account: '42',
+      org_id: ORG,
+    },
+    {
+      date: '2026-03-29T23:59:59.999999+02:00',
+      request_id: 'aaaa0000000000000000000000000002',
+      service: 'puptoo',
+      status: 'success',
+      status_msg: 'ok, "quoted"\nline',
+      account: '42',
+      org_id: ORG,
+      inventory_id: '11111111-2222-3333-4444-555555555555',
+    },
   ];
 
   test('json_bulk: one object a line, row by row', async () => {
@@ -74,8 +119,17 @@ describe('a statuses report over a 23-hour day in Rome', () => {
     const file = await download('statuses', created.body.job.id);
     assert.equal(file.status, 200);
     assert.match(file.headers.get('content-type') ?? '', /application\/x-ndjson/);
-    assert.match(file.headers.get('content-disposition') ?? '', new RegExp(`attachment; filename="Rome-day-${created.body.job.id}.ndjson"`));
-    assert.deepEqual(file.text.trim().split('\n').map((line) => JSON.parse(line)), expected);
+    assert.match(
+      file.headers.get('content-disposition') ?? '',
+      new RegExp(`attachment; filename="Rome-day-${created.body.job.id}.ndjson"`),
+    );
+    assert.deepEqual(
+      file.text
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+      expected,
+    );
   });
 
   test('json: one document', async () => {
@@ -120,7 +174,14 @@ describe('a payloads report', () => {
       const created = await ask('payloads', { format, ...romeDay });
       assert.equal((await finished('payloads', created.body.job.id)).status, 300);
       const { text } = await download('payloads', created.body.job.id);
-      if (format === 'json_bulk') assert.deepEqual(text.trim().split('\n').map((line) => JSON.parse(line)), [expected]);
+      if (format === 'json_bulk')
+        assert.deepEqual(
+          text
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line)),
+          [expected],
+        );
       if (format === 'json') assert.deepEqual(JSON.parse(text), [expected]);
       if (format === 'csv') {
         assert.equal(
@@ -145,7 +206,14 @@ describe('a success-rate report', () => {
       const created = await ask('success-rate', { format, ...romeDay });
       await finished('success-rate', created.body.job.id);
       const { text } = await download('success-rate', created.body.job.id);
-      if (format === 'json_bulk') assert.deepEqual(text.trim().split('\n').map((line) => JSON.parse(line)), expected);
+      if (format === 'json_bulk')
+        assert.deepEqual(
+          text
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line)),
+          expected,
+        );
       if (format === 'json') assert.deepEqual(JSON.parse(text), expected);
       if (format === 'csv') {
         assert.equal(text, 'service,success,error,success_percent,error_percent\r\ningress,1,0,100,0\r\npuptoo,1,1,50,50\r\n');
@@ -170,9 +238,10 @@ describe('asking for a report', () => {
 
   test('each invalid field is named', async () => {
     assert.deepEqual(await invalid('weather', { format: 'csv', ...romeDay }), ['type']);
-    assert.deepEqual(await invalid('statuses', { format: 'xlsx', timezone: 'Mars/Olympus', timespan: { from: 'soon', to: '2026-03-30' } }), [
-      'format', 'timespan.from', 'timezone',
-    ]);
+    assert.deepEqual(
+      await invalid('statuses', { format: 'xlsx', timezone: 'Mars/Olympus', timespan: { from: 'soon', to: '2026-03-30' } }),
+      ['format', 'timespan.from', 'timezone'],
+    );
     assert.deepEqual(await invalid('statuses', { format: 'csv', timespan: { from: '2026-03-30', to: '2026-03-29' } }), ['timespan.to']);
     assert.deepEqual(await invalid('statuses', { format: 'csv', timespan: { from: '2026-01-01', to: '2026-03-01' } }), ['timespan']);
     assert.deepEqual(await invalid('statuses', { format: 'csv' }), ['timespan']);
@@ -182,10 +251,17 @@ describe('asking for a report', () => {
 
   test('31 days are allowed; an offset in the span is honoured', async () => {
     assert.equal((await ask('statuses', { format: 'csv', timespan: { from: '2026-01-01', to: '2026-02-01' } })).status, 202);
-    const created = await ask('statuses', { format: 'json', timezone: 'Europe/Rome', timespan: { from: '2026-03-29T07:00:00.123456+02:00', to: '2026-03-29T07:00:00.123457+02:00' } });
+    const created = await ask('statuses', {
+      format: 'json',
+      timezone: 'Europe/Rome',
+      timespan: { from: '2026-03-29T07:00:00.123456+02:00', to: '2026-03-29T07:00:00.123457+02:00' },
+    });
     assert.equal(created.status, 202);
     await finished('statuses', created.body.job.id);
-    assert.deepEqual(JSON.parse((await download('statuses', created.body.job.id)).text).map((row: { service: string }) => row.service), ['puptoo']);
+    assert.deepEqual(
+      JSON.parse((await download('statuses', created.body.job.id)).text).map((row: { service: string }) => row.service),
+      ['puptoo'],
+    );
   });
 
   test('without a token 401; without data-reports:write 403; without data-reports:read 403', async () => {
@@ -226,9 +302,10 @@ describe('deleting, tasks, and other orgs', () => {
     assert.equal(shown.performed_by, 'alice');
     assert.equal(shown.hidden_by, '');
     assert.match(shown.finished, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/);
-    assert.deepEqual(shown.messages.map((message: { message: string }) => message.message.replace(/\d+ bytes/, 'N bytes')), [
-      'queued', 'rendering', '3 rows read', `file written: ${jobId}.csv, N bytes`,
-    ]);
+    assert.deepEqual(
+      shown.messages.map((message: { message: string }) => message.message.replace(/\d+ bytes/, 'N bytes')),
+      ['queued', 'rendering', '3 rows read', `file written: ${jobId}.csv, N bytes`],
+    );
   });
 
   test('another org sees none of it', async () => {
@@ -256,7 +333,11 @@ describe('deleting, tasks, and other orgs', () => {
     assert.ok(!listed.includes(taskId));
     const all = (await task('list', { show_hidden: true }, reader)).body.result.tasks.map((shown: { task_id: number }) => shown.task_id);
     assert.ok(all.includes(taskId));
-    assert.deepEqual(all, [...all].sort((a: number, b: number) => b - a), 'newest first');
+    assert.deepEqual(
+      all,
+      [...all].sort((a: number, b: number) => b - a),
+      'newest first',
+    );
     assert.deepEqual((await task('list', { configuration_id: 0 }, reader)).body.result.tasks.length, listed.length);
     assert.deepEqual((await task('list', { configuration_id: 7 }, reader)).body.result.tasks, []);
   });
@@ -270,7 +351,7 @@ describe('deleting, tasks, and other orgs', () => {
     }
   });
 
-  test("deleting a finished job deletes its file; the job reads as DELETED", async () => {
+  test('deleting a finished job deletes its file; the job reads as DELETED', async () => {
     const deleted = await request(`${app.url}/data/reports/statuses/jobs/${jobId}`, { method: 'DELETE', headers: writer });
     assert.equal(deleted.status, 200);
     assert.equal(deleted.body.job.status, 'DELETED');
@@ -315,7 +396,10 @@ describe('without a worker', () => {
     assert.equal(refused.status, 429);
     assert.match(refused.body.message, /at most 3/);
     const otherOrg = bearer(await idle.token(['data-reports:write'], 'org-z'));
-    assert.equal((await request(`${idle.url}/data/reports/statuses/jobs`, { headers: otherOrg, body: { format: 'csv', ...romeDay } })).status, 202);
+    assert.equal(
+      (await request(`${idle.url}/data/reports/statuses/jobs`, { headers: otherOrg, body: { format: 'csv', ...romeDay } })).status,
+      202,
+    );
   });
 });
 
@@ -331,14 +415,19 @@ test('a job whose every attempt fails ends FAILED with the reason, and so does i
       return !['CREATED', 'PROCESSING'].includes(job.status) && job;
     });
     assert.equal(job.status, 'FAILED');
-    assert.match(job.failure_reason, /^attempt 2 of 2 failed: the report file could not be written: the reports directory is not a directory \((EEXIST|ENOTDIR)\)$/);
+    assert.match(
+      job.failure_reason,
+      /^attempt 2 of 2 failed: the report file could not be written: the reports directory is not a directory \((EEXIST|ENOTDIR)\)$/,
+    );
     assert.ok(!job.failure_reason.includes(os.tmpdir()), 'no server path in the reason');
     assert.equal((await request(`${failing.url}/data/reports/statuses/files/${job.id}`, { headers: token })).status, 404);
-    const task = (await request(`${failing.url}/task/show`, { headers: token, body: { params: { task_id: job.task_id } } })).body.result.task;
+    const task = (await request(`${failing.url}/task/show`, { headers: token, body: { params: { task_id: job.task_id } } })).body.result
+      .task;
     assert.equal(task.state, 'Failed');
-    assert.deepEqual(task.messages.map((message: { message: string }) => message.message.replace(/:.*/, '')), [
-      'queued', 'rendering', 'attempt 1 failed', 'rendering again (attempt 2)', 'failed',
-    ]);
+    assert.deepEqual(
+      task.messages.map((message: { message: string }) => message.message.replace(/:.*/, '')),
+      ['queued', 'rendering', 'attempt 1 failed', 'rendering again (attempt 2)', 'failed'],
+    );
   } finally {
     await failing.close();
     fs.rmSync(blocker, { force: true });
@@ -379,7 +468,10 @@ test('the upkeep deletes expired files', async () => {
   assert.ok(fs.readdirSync(app.config.reportsDir).includes(file), 'kept until it expires');
   assert.ok((await expireReportFiles(app.database.db, app.config.reportsDir, expiresAt)) >= 1);
   assert.ok(!fs.readdirSync(app.config.reportsDir).includes(file));
-  assert.equal((await request(`${app.url}/data/reports/success-rate/jobs/${created.body.job.id}`, { headers: reader })).body.job.status, 'DELETED');
+  assert.equal(
+    (await request(`${app.url}/data/reports/success-rate/jobs/${created.body.job.id}`, { headers: reader })).body.job.status,
+    'DELETED',
+  );
 });
 
 test('the OpenAPI document lists the report and task routes', async () => {

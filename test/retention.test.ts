@@ -12,8 +12,7 @@ const NEW_ONLY = '0000000000000000000000000000000c';
 
 let app: TestApp;
 
-const ingest = async (body: unknown) =>
-  request(`${app.url}/v1/statuses`, { headers: bearer(await app.token(['statuses:write'])), body });
+const ingest = async (body: unknown) => request(`${app.url}/v1/statuses`, { headers: bearer(await app.token(['statuses:write'])), body });
 
 /** Each test's own app: two payloads stored on 2026-10-10, then one more and a status on later days, the clock at NOW. */
 beforeEach(async () => {
@@ -61,7 +60,10 @@ test('retention drops the partitions of days wholly past it and the payloads lef
   assert.equal((await request(`${app.url}/v1/payloads/${OLD_ONLY}`)).status, 404);
   const kept = await request(`${app.url}/v1/payloads/${OLD_AND_NEW}`);
   assert.equal(kept.status, 200);
-  assert.deepEqual(kept.body.data.map((row: { service: string }) => row.service), ['puptoo']);
+  assert.deepEqual(
+    kept.body.data.map((row: { service: string }) => row.service),
+    ['puptoo'],
+  );
   assert.equal((await request(`${app.url}/v1/payloads/${NEW_ONLY}`)).status, 200);
 
   // The status list and its count agree: nothing was left behind without its payload.

@@ -41,13 +41,28 @@ function startSmtp(): Promise<void> {
 }
 
 async function mailingApp(env: Record<string, string> = {}) {
-  const app = await startTestApp({ now: () => clock, env: { SMTP_URL: smtpUrl, MAIL_MAX_ATTEMPTS: '2', MAIL_RETRY_DELAY_SECONDS: '1', ...env } });
+  const app = await startTestApp({
+    now: () => clock,
+    env: { SMTP_URL: smtpUrl, MAIL_MAX_ATTEMPTS: '2', MAIL_RETRY_DELAY_SECONDS: '1', ...env },
+  });
   const writer = bearer(await app.token(['data-reports:read', 'data-reports:write'], 'org-mail', 'mailer'));
   await request(`${app.url}/v1/statuses`, {
     headers: bearer(await app.token(['statuses:write'], 'pipeline')),
     body: [
-      { request_id: 'mail0000000000000000000000000001', service: 'ingress', status: 'received', date: '2026-11-24T09:00:00Z', org_id: 'org-mail' },
-      { request_id: 'mail0000000000000000000000000001', service: 'ingress', status: 'success', date: '2026-11-24T09:00:05Z', org_id: 'org-mail' },
+      {
+        request_id: 'mail0000000000000000000000000001',
+        service: 'ingress',
+        status: 'received',
+        date: '2026-11-24T09:00:00Z',
+        org_id: 'org-mail',
+      },
+      {
+        request_id: 'mail0000000000000000000000000001',
+        service: 'ingress',
+        status: 'success',
+        date: '2026-11-24T09:00:05Z',
+        org_id: 'org-mail',
+      },
     ],
   });
   return { app, writer };
@@ -63,7 +78,10 @@ async function runSchedule(app: TestApp, writer: Record<string, string>, sendTo:
   assert.equal(created.status, 200);
   clock = new Date('2026-11-25T00:00:30Z');
   assert.equal(await runDueSchedules({ db: app.database.db, enqueue: app.reportQueue.enqueue, now: () => clock }), 1);
-  const listed = await request(`${app.url}/task/list`, { headers: writer, body: { params: { configuration_id: Number(created.body.data.schedule.id) } } });
+  const listed = await request(`${app.url}/task/list`, {
+    headers: writer,
+    body: { params: { configuration_id: Number(created.body.data.schedule.id) } },
+  });
   const taskId = listed.body.result.tasks[0].task_id;
   return waitFor(
     async () => {
@@ -90,11 +108,20 @@ describe('mailing scheduled reports', () => {
     const task = await runSchedule(app, writer, ['ops@example.com', 'dev@example.com']);
     assert.equal(task.state, 'End');
     const messages = task.messages.map((message: { message: string }) => message.message);
-    assert.ok(messages.some((text: string) => /^sent to ops@example\.com \(attached, \d+ bytes\)$/.test(text)), messages.join(' | '));
+    assert.ok(
+      messages.some((text: string) => /^sent to ops@example\.com \(attached, \d+ bytes\)$/.test(text)),
+      messages.join(' | '),
+    );
     assert.ok(messages.some((text: string) => /^sent to dev@example\.com \(attached, \d+ bytes\)$/.test(text)));
     assert.equal(messages.at(-1), 'mailed to 2 recipient(s)');
 
-    assert.deepEqual(received.map((mail) => mail.to).flat().sort(), ['dev@example.com', 'ops@example.com']);
+    assert.deepEqual(
+      received
+        .map((mail) => mail.to)
+        .flat()
+        .sort(),
+      ['dev@example.com', 'ops@example.com'],
+    );
     const [first] = received;
     assert.match(first.mail.subject ?? '', /daily mail/);
     assert.equal(first.mail.attachments.length, 1);
@@ -113,7 +140,10 @@ describe('mailing scheduled reports', () => {
     const task = await runSchedule(app, writer, [REFUSED, 'ok@example.com']);
     assert.equal(task.state, 'Failed');
     const messages = task.messages.map((message: { message: string }) => message.message);
-    assert.ok(messages.some((text: string) => text.startsWith(`delivery to ${REFUSED} failed: `)), messages.join(' | '));
+    assert.ok(
+      messages.some((text: string) => text.startsWith(`delivery to ${REFUSED} failed: `)),
+      messages.join(' | '),
+    );
     assert.ok(messages.some((text: string) => text.startsWith('sent to ok@example.com')));
     assert.equal(messages.at(-1), `not delivered to ${REFUSED}`);
     assert.deepEqual(received.map((mail) => mail.to).flat(), ['ok@example.com']);
@@ -126,7 +156,10 @@ test('a file over MAIL_ATTACHMENT_MAX_BYTES is mailed as a download link with it
     received.length = 0;
     const task = await runSchedule(app, writer, ['big@example.com']);
     assert.equal(task.state, 'End');
-    assert.match(task.messages.map((message: { message: string }) => message.message).join(' | '), /sent to big@example\.com \(as a link, \d+ bytes\)/);
+    assert.match(
+      task.messages.map((message: { message: string }) => message.message).join(' | '),
+      /sent to big@example\.com \(as a link, \d+ bytes\)/,
+    );
     const [{ mail }] = received;
     assert.equal(mail.attachments.length, 0);
     assert.match(mail.text ?? '', /https:\/\/tracker\.example\/data\/reports\/statuses\/files\/\d+/);
@@ -142,7 +175,10 @@ test('an SMTP server that cannot be reached: retried, then Failed naming the rec
     const task = await runSchedule(app, writer, ['nobody@example.com']);
     assert.equal(task.state, 'Failed');
     const messages = task.messages.map((message: { message: string }) => message.message);
-    assert.ok(messages.some((text: string) => /^delivery to nobody@example\.com failed \(attempt 1 of 2\): .*; trying again$/.test(text)), messages.join(' | '));
+    assert.ok(
+      messages.some((text: string) => /^delivery to nobody@example\.com failed \(attempt 1 of 2\): .*; trying again$/.test(text)),
+      messages.join(' | '),
+    );
     assert.ok(messages.some((text: string) => text.startsWith('delivery to nobody@example.com failed: ')));
     assert.equal(messages.at(-1), 'not delivered to nobody@example.com');
   } finally {

@@ -13,7 +13,12 @@ before(async () => {
   app = await startTestApp({ now: () => new Date('2026-11-25T08:00:00Z') });
   writer = bearer(await app.token(['data-reports:read', 'data-reports:write'], '5', 'planner'));
   const event = (id: string, service: string, status: string, time: string, extra: Record<string, unknown> = {}) => ({
-    request_id: id, service, status, date: `2026-11-24T${time}Z`, org_id: '5', ...extra,
+    request_id: id,
+    service,
+    status,
+    date: `2026-11-24T${time}Z`,
+    org_id: '5',
+    ...extra,
   });
   const ids = ['g0000000000000000000000000000001', 'g0000000000000000000000000000002', 'g0000000000000000000000000000003'];
   await request(`${app.url}/v1/statuses`, {
@@ -45,11 +50,17 @@ async function runNow(attrs: Record<string, unknown>, messages?: string[]) {
     body: { attrs: { name: 'summary', schedule: 'daily', timezone: 'UTC', send_to: ['a@example.com'], format: 'json', ...attrs } },
   });
   assert.equal(created.status, 200, JSON.stringify(created.body));
-  const run = await request(`${app.url}/api/v1/reports/schedules/${created.body.data.schedule.id}/run`, { method: 'POST', headers: writer });
-  const type = attrs.type as string;
-  await waitFor(async () => (await request(`${app.url}/data/reports/${type}/jobs/${run.body.data.job_id}`, { headers: writer })).status === 300, {
-    what: 'the report file',
+  const run = await request(`${app.url}/api/v1/reports/schedules/${created.body.data.schedule.id}/run`, {
+    method: 'POST',
+    headers: writer,
   });
+  const type = attrs.type as string;
+  await waitFor(
+    async () => (await request(`${app.url}/data/reports/${type}/jobs/${run.body.data.job_id}`, { headers: writer })).status === 300,
+    {
+      what: 'the report file',
+    },
+  );
   const file = await fetch(`${app.url}/data/reports/${type}/files/${run.body.data.job_id}`, { headers: writer });
   assert.equal(file.status, 200);
   const task = await request(`${app.url}/task/show`, { headers: writer, body: { params: { task_id: run.body.data.task_id } } });
@@ -59,16 +70,35 @@ async function runNow(attrs: Record<string, unknown>, messages?: string[]) {
 
 test('generic: per service, volume, success rate, median and 95th percentile of time in service', async () => {
   assert.deepEqual(await runNow({ type: 'generic' }), [
-    { service: 'ingress', payloads: 1, statuses: 1, success: 0, error: 0, success_percent: 0, median_time: '00:00:00.000000', p95_time: '00:00:00.000000' },
-    { service: 'puptoo', payloads: 3, statuses: 6, success: 2, error: 1, success_percent: 66.67, median_time: '00:00:20.000000', p95_time: '00:00:29.000000' },
+    {
+      service: 'ingress',
+      payloads: 1,
+      statuses: 1,
+      success: 0,
+      error: 0,
+      success_percent: 0,
+      median_time: '00:00:00.000000',
+      p95_time: '00:00:00.000000',
+    },
+    {
+      service: 'puptoo',
+      payloads: 3,
+      statuses: 6,
+      success: 2,
+      error: 1,
+      success_percent: 66.67,
+      median_time: '00:00:20.000000',
+      p95_time: '00:00:29.000000',
+    },
   ]);
 });
 
 test('hosts narrow a report to payloads of those inventory, system or cluster IDs', async () => {
   const rows = await runNow({ type: 'statuses', hosts: [INVENTORY, CLUSTER] });
-  assert.deepEqual([...new Set(rows.map((row: { request_id: string }) => row.request_id))], [
-    'g0000000000000000000000000000001', 'g0000000000000000000000000000003',
-  ]);
+  assert.deepEqual(
+    [...new Set(rows.map((row: { request_id: string }) => row.request_id))],
+    ['g0000000000000000000000000000001', 'g0000000000000000000000000000003'],
+  );
 });
 
 test('a host name or an ID without data narrows to nothing, and the task names each host found nothing for', async () => {
@@ -84,7 +114,8 @@ test('services narrow a report to those services', async () => {
   const rows = await runNow({ type: 'success-rate', services: ['PUPTOO'] });
   assert.deepEqual(rows, [{ service: 'puptoo', success: 2, error: 1, success_percent: 66.67, error_percent: 33.33 }]);
   const payloads = await runNow({ type: 'payloads', services: ['ingress'] });
-  assert.deepEqual(payloads.map((row: { request_id: string; services: object }) => [row.request_id, row.services]), [
-    ['g0000000000000000000000000000001', { ingress: 'received' }],
-  ]);
+  assert.deepEqual(
+    payloads.map((row: { request_id: string; services: object }) => [row.request_id, row.services]),
+    [['g0000000000000000000000000000001', { ingress: 'received' }]],
+  );
 });

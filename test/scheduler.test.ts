@@ -115,10 +115,10 @@ describe('weeks, months and a leap day', () => {
     const id = await schedule('2028-02-28T12:00:00Z', { schedule: 'daily', timezone: 'UTC' });
     clock = new Date('2028-03-01T00:00:00Z');
     assert.equal(await tick(), 2);
-    assert.deepEqual((await periods(id)).map((period) => period.local), [
-      '2028-02-28T00:00:00 to 2028-02-29T00:00:00',
-      '2028-02-29T00:00:00 to 2028-03-01T00:00:00',
-    ]);
+    assert.deepEqual(
+      (await periods(id)).map((period) => period.local),
+      ['2028-02-28T00:00:00 to 2028-02-29T00:00:00', '2028-02-29T00:00:00 to 2028-03-01T00:00:00'],
+    );
   });
 });
 
@@ -127,11 +127,17 @@ describe('once per period', () => {
     const id = await schedule('2030-01-01T12:00:00Z', { schedule: 'daily', timezone: 'UTC' });
     clock = new Date('2030-01-05T00:00:10Z');
     const counts = await Promise.all([tick(), tick(), tick(), tick()]);
-    assert.equal(counts.reduce((a, b) => a + b, 0), 4);
-    assert.deepEqual((await periods(id)).map((period) => period.from), [
-      '2030-01-01T00:00Z', '2030-01-02T00:00Z', '2030-01-03T00:00Z', '2030-01-04T00:00Z',
-    ]);
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from report_jobs where schedule_id = ${id}::bigint`.execute(app.database.db);
+    assert.equal(
+      counts.reduce((a, b) => a + b, 0),
+      4,
+    );
+    assert.deepEqual(
+      (await periods(id)).map((period) => period.from),
+      ['2030-01-01T00:00Z', '2030-01-02T00:00Z', '2030-01-03T00:00Z', '2030-01-04T00:00Z'],
+    );
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from report_jobs where schedule_id = ${id}::bigint`.execute(
+      app.database.db,
+    );
     assert.equal(rows[0].n, 4);
     assert.equal(await tick(), 0);
   });

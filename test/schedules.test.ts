@@ -37,22 +37,25 @@ describe('creating and reading', () => {
     assert.equal(body.status, 'ok');
     const schedule = body.data.schedule;
     assert.match(schedule.id, /^\d+$/);
-    assert.deepEqual({ ...schedule, id: 'ID' }, {
-      id: 'ID',
-      name: 'one_shot_generic',
-      type: 'generic',
-      schedule: 'daily',
-      timezone: 'Europe/Rome',
-      hosts: ['11111111-2222-3333-4444-555555555555'],
-      services: null,
-      send_to: ['test@test.it'],
-      send_via: 'email',
-      format: 'csv',
-      scheduled_by: 'username',
-      scheduled_at: 1795608000123000,
-      start_timestamp: null,
-      end_timestamp: null,
-    });
+    assert.deepEqual(
+      { ...schedule, id: 'ID' },
+      {
+        id: 'ID',
+        name: 'one_shot_generic',
+        type: 'generic',
+        schedule: 'daily',
+        timezone: 'Europe/Rome',
+        hosts: ['11111111-2222-3333-4444-555555555555'],
+        services: null,
+        send_to: ['test@test.it'],
+        send_via: 'email',
+        format: 'csv',
+        scheduled_by: 'username',
+        scheduled_at: 1795608000123000,
+        start_timestamp: null,
+        end_timestamp: null,
+      },
+    );
     const shown = await request(`${app.url}${BASE}/${schedule.id}`, { headers: reader });
     assert.equal(shown.status, 200);
     assert.equal(shown.body.message, 'Report schedule retrieved');
@@ -68,9 +71,15 @@ describe('creating and reading', () => {
     [attrs({ send_to: ['not-an-address'] }), /send_to\.0: must be an e-mail address, not "not-an-address"/],
     [attrs({ send_to: [] }), /send_to: must hold at least 1 entry/],
     [attrs({ send_via: 'pigeon' }), /send_via: must be email/],
-    [attrs({ hosts: ['not a host!'] }), /hosts\.0: must be a host name, or an inventory, system or cluster ID \(a UUID\), not "not a host!"/],
+    [
+      attrs({ hosts: ['not a host!'] }),
+      /hosts\.0: must be a host name, or an inventory, system or cluster ID \(a UUID\), not "not a host!"/,
+    ],
     [attrs({ format: 'pdf' }), /format: must be one of csv, json, json_bulk/],
-    [attrs({ colour: 'blue' }), /colour: is not a field here; they are name, type, schedule, timezone, hosts, services, send_to, send_via, format/],
+    [
+      attrs({ colour: 'blue' }),
+      /colour: is not a field here; they are name, type, schedule, timezone, hosts, services, send_to, send_via, format/,
+    ],
     [{ attrs: { name: 'x' } }, /type: is required/],
     [{ attrs: 'nope' }, /attrs: must be an object/],
     [{ attrs: undefined, name: 'no attrs around it' }, /attrs: is required/],
@@ -85,11 +94,16 @@ describe('creating and reading', () => {
     });
   }
 
-  test('the spec\'s example body, host names and all, is taken', async () => {
+  test("the spec's example body, host names and all, is taken", async () => {
     const { status, body } = await create({
       attrs: {
-        name: 'one_shot_generic', type: 'generic', schedule: 'daily', timezone: 'Europe/Rome',
-        hosts: ['www.service-test-host.it'], send_to: ['test@test.it'], send_via: 'email',
+        name: 'one_shot_generic',
+        type: 'generic',
+        schedule: 'daily',
+        timezone: 'Europe/Rome',
+        hosts: ['www.service-test-host.it'],
+        send_to: ['test@test.it'],
+        send_via: 'email',
       },
     });
     assert.equal(status, 200);
@@ -113,8 +127,16 @@ describe('creating and reading', () => {
     const { body } = await create({ attrs: attrs({ name: 'mine' }) });
     const other = bearer(await app.token(['data-reports:read', 'data-reports:write'], 'org-other'));
     assert.equal((await request(`${app.url}${BASE}/${body.data.schedule.id}`, { headers: other })).status, 404);
-    assert.equal((await request(`${app.url}${BASE}/${body.data.schedule.id}`, { method: 'PUT', headers: other, body: { attrs: { name: 'x' } } })).status, 404);
-    const deleted = await request(`${app.url}/api/v1/reports/registries`, { method: 'DELETE', headers: other, body: { schedules_ids: [body.data.schedule.id] } });
+    assert.equal(
+      (await request(`${app.url}${BASE}/${body.data.schedule.id}`, { method: 'PUT', headers: other, body: { attrs: { name: 'x' } } }))
+        .status,
+      404,
+    );
+    const deleted = await request(`${app.url}/api/v1/reports/registries`, {
+      method: 'DELETE',
+      headers: other,
+      body: { schedules_ids: [body.data.schedule.id] },
+    });
     assert.equal(deleted.status, 404);
     assert.equal((await list('paginate=false', other)).body.data.registries.length, 0);
     assert.equal((await request(`${app.url}${BASE}/${body.data.schedule.id}`, { headers: reader })).status, 200);
@@ -128,7 +150,14 @@ describe('listing', () => {
   });
 
   test('paginate is required, and page and page_size with it', async () => {
-    for (const query of ['', 'paginate=yes', 'paginate=true', 'paginate=true&page=1', 'paginate=true&page=0&page_size=10', 'paginate=true&page=1&page_size=1000']) {
+    for (const query of [
+      '',
+      'paginate=yes',
+      'paginate=true',
+      'paginate=true&page=1',
+      'paginate=true&page=0&page_size=10',
+      'paginate=true&page=1&page_size=1000',
+    ]) {
       const { status, body } = await list(query);
       assert.equal(status, 400, query);
       assert.match(body.message, /^Error with pagination fields/);
@@ -148,7 +177,8 @@ describe('listing', () => {
 
   test('every filter', async () => {
     const all = (await list('paginate=false')).body.data.registries;
-    const names = async (query: string) => (await list(`paginate=false&${query}`)).body.data.registries.map((s: { name: string }) => s.name);
+    const names = async (query: string) =>
+      (await list(`paginate=false&${query}`)).body.data.registries.map((s: { name: string }) => s.name);
     assert.deepEqual(await names('name=ERROR'), ['Weekly Errors']);
     assert.deepEqual(await names('type=success-rate'), ['monthly rates']);
     assert.deepEqual(await names('schedule=weekly'), ['Weekly Errors']);
@@ -186,19 +216,30 @@ describe('changing and deleting', () => {
     const refused = await request(`${app.url}${BASE}/${id}`, { method: 'PUT', headers: writer, body: { attrs: { schedule: 'yearly' } } });
     assert.equal(refused.status, 400);
     assert.match(refused.body.message, /^Error updating schedule: schedule: must be one of/);
-    assert.equal((await request(`${app.url}${BASE}/999999`, { method: 'PUT', headers: writer, body: { attrs: { name: 'x' } } })).status, 404);
+    assert.equal(
+      (await request(`${app.url}${BASE}/999999`, { method: 'PUT', headers: writer, body: { attrs: { name: 'x' } } })).status,
+      404,
+    );
   });
 
   test('DELETE registries deletes schedules; unknown IDs are refused whole', async () => {
     const a = (await create({ attrs: attrs({ name: 'delete a' }) })).body.data.schedule.id;
     const b = (await create({ attrs: attrs({ name: 'delete b' }) })).body.data.schedule.id;
-    const refused = await request(`${app.url}/api/v1/reports/registries`, { method: 'DELETE', headers: writer, body: { schedules_ids: [a, '999999'] } });
+    const refused = await request(`${app.url}/api/v1/reports/registries`, {
+      method: 'DELETE',
+      headers: writer,
+      body: { schedules_ids: [a, '999999'] },
+    });
     assert.equal(refused.status, 404);
     assert.equal((await request(`${app.url}${BASE}/${a}`, { headers: reader })).status, 200);
     const bad = await request(`${app.url}/api/v1/reports/registries`, { method: 'DELETE', headers: writer, body: { ids: [a] } });
     assert.equal(bad.status, 400);
     assert.match(bad.body.message, /^Error deleting report schedules: schedules_ids/);
-    const deleted = await request(`${app.url}/api/v1/reports/registries`, { method: 'DELETE', headers: writer, body: { schedules_ids: [a, b] } });
+    const deleted = await request(`${app.url}/api/v1/reports/registries`, {
+      method: 'DELETE',
+      headers: writer,
+      body: { schedules_ids: [a, b] },
+    });
     assert.deepEqual(deleted.body, { message: 'Schedules succesfully deleted', status: 'ok' });
     assert.equal((await request(`${app.url}${BASE}/${a}`, { headers: reader })).status, 404);
   });
@@ -217,7 +258,10 @@ describe('changing and deleting', () => {
     assert.equal((await task()).configuration_id, Number(schedule.id));
     assert.equal((await task()).configuration_name, 'test send');
     const listed = await request(`${app.url}/task/list`, { headers: reader, body: { params: { configuration_id: Number(schedule.id) } } });
-    assert.deepEqual(listed.body.result.tasks.map((t: { task_id: number }) => t.task_id), [run.body.data.task_id]);
+    assert.deepEqual(
+      listed.body.result.tasks.map((t: { task_id: number }) => t.task_id),
+      [run.body.data.task_id],
+    );
     await request(`${app.url}/api/v1/reports/registries`, { method: 'DELETE', headers: writer, body: { schedules_ids: [schedule.id] } });
     assert.equal((await task()).configuration_id, 0);
     assert.equal((await task()).configuration_name, 'test send');

@@ -62,14 +62,24 @@ describe('operations', () => {
     assert.match(body.openapi, /^3\./);
     const version = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
     assert.equal(body.info.version, version);
-    const paths = ['/statuses', '/payloads', '/payloads/{request_id}', '/payloads/{request_id}/archiveLink',
-      '/payloads/{request_id}/kibanaLink', '/roles/archiveLink', '/stats', '/health'];
+    const paths = [
+      '/statuses',
+      '/payloads',
+      '/payloads/{request_id}',
+      '/payloads/{request_id}/archiveLink',
+      '/payloads/{request_id}/kibanaLink',
+      '/roles/archiveLink',
+      '/stats',
+      '/health',
+    ];
     for (const path of paths) assert.ok(body.paths[`/v1${path}`], `/v1${path} is documented`);
     for (const alias of PAYLOAD_TRACKER_PREFIXES.slice(1)) {
       for (const path of paths) assert.equal(body.paths[`${alias}${path}`], undefined, `${alias}${path} is not listed again`);
       assert.ok(body.info.description.includes(`\`${alias}/…\` serves \`/v1/…\``), `${alias} is named in the description`);
     }
-    const tags = new Set(Object.values(body.paths).flatMap((operations: any) => Object.values(operations).flatMap((operation: any) => operation.tags)));
+    const tags = new Set(
+      Object.values(body.paths).flatMap((operations: any) => Object.values(operations).flatMap((operation: any) => operation.tags)),
+    );
     assert.deepEqual([...tags].sort(), ['gathering', 'operations', 'payload tracker', 'report jobs', 'schedules', 'tasks']);
     // Each route's declared access is what the document says it needs.
     assert.deepEqual(body.paths['/v1/statuses'].post.security, [{ bearerAuth: [] }]);

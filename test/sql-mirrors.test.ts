@@ -25,7 +25,10 @@ before(async () => {
     { service: 'mu', source: 'src-a', status: 'processing', status_msg: 'alpha', date: minutesAgo(20) },
   ];
   for (const status of statuses) {
-    const answer = await request(`${app.url}/v1/statuses`, { headers: producer, body: { request_id: REQUEST_ID, account: '1', org_id: '2', ...status } });
+    const answer = await request(`${app.url}/v1/statuses`, {
+      headers: producer,
+      body: { request_id: REQUEST_ID, account: '1', org_id: '2', ...status },
+    });
     assert.equal(answer.status, 200);
   }
 });
@@ -39,10 +42,16 @@ test('the payload detail sorts by every field its route offers (migrations 0007,
     const varies = new Set(rows.map((row) => row[field])).size > 1;
     // Otherwise a sort that ignored the field would pass: only created_at rises with the id here.
     if (varies && field !== 'created_at') {
-      assert.notDeepEqual(expectedOrder(rows, field, false).map((row) => row.id), byId, `the test data orders ${field} apart from id`);
+      assert.notDeepEqual(
+        expectedOrder(rows, field, false).map((row) => row.id),
+        byId,
+        `the test data orders ${field} apart from id`,
+      );
     }
     for (const descending of [false, true]) {
-      const { status, body } = await request(`${app.url}/v1/payloads/${REQUEST_ID}?sort_by=${field}&sort_dir=${descending ? 'desc' : 'asc'}`);
+      const { status, body } = await request(
+        `${app.url}/v1/payloads/${REQUEST_ID}?sort_by=${field}&sort_dir=${descending ? 'desc' : 'asc'}`,
+      );
       assert.equal(status, 200, field);
       assert.deepEqual(
         body.data.map((row: Row) => row.id),

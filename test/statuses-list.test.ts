@@ -13,12 +13,14 @@ before(async () => {
   const token = bearer(await app.token(['statuses:write']));
   const post = (body: unknown) => request(`${app.url}/v1/statuses`, { headers: token, body });
   assert.equal(
-    (await post([
-      { request_id: A, service: 'ingress', status: 'received', date: '2026-11-25T10:00:00Z' },
-      { request_id: A, service: 'puptoo', source: 'insights-client', status: 'success', date: '2026-11-25T10:01:00Z' },
-      { request_id: B, service: 'puptoo', status: 'error', status_msg: 'bad archive', date: '2026-11-25T10:02:00Z' },
-      { request_id: B, service: 'inventory', status: 'success', date: '2026-11-25T10:03:00Z' },
-    ])).status,
+    (
+      await post([
+        { request_id: A, service: 'ingress', status: 'received', date: '2026-11-25T10:00:00Z' },
+        { request_id: A, service: 'puptoo', source: 'insights-client', status: 'success', date: '2026-11-25T10:01:00Z' },
+        { request_id: B, service: 'puptoo', status: 'error', status_msg: 'bad archive', date: '2026-11-25T10:02:00Z' },
+        { request_id: B, service: 'inventory', status: 'success', date: '2026-11-25T10:03:00Z' },
+      ])
+    ).status,
     200,
   );
   // Stored in a later transaction: its created_at is after every other's.
@@ -91,7 +93,11 @@ describe('GET /v1/statuses', () => {
     for (const field of STATUS_SORT_FIELDS) {
       for (const descending of [false, true]) {
         const { body } = await list(`?sort_by=${field}&sort_dir=${descending ? 'desc' : 'asc'}`);
-        assert.deepEqual(body.data.map((row: Row) => row.id), expectedOrder(rows, field, descending).map((row) => row.id), `${field} ${descending}`);
+        assert.deepEqual(
+          body.data.map((row: Row) => row.id),
+          expectedOrder(rows, field, descending).map((row) => row.id),
+          `${field} ${descending}`,
+        );
       }
     }
   });

@@ -75,7 +75,8 @@ export async function serverTemplate(serverUrl: string, migrations: Migration[])
         }
         // A closed pool's server sessions end a moment later; neither a rename nor a copy may overlap one.
         await waitFor(
-          async () => (await client.query('select not exists (select from pg_stat_activity where datname = $1) as idle', [draftName])).rows[0].idle,
+          async () =>
+            (await client.query('select not exists (select from pg_stat_activity where datname = $1) as idle', [draftName])).rows[0].idle,
           { what: `the sessions of ${draftName} to end`, intervalMs: 20 },
         );
         await client.query(`alter database ${draftName} rename to ${name}`);

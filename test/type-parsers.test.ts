@@ -15,13 +15,17 @@ test('both drivers read int8 as exact text and timestamptz as RFC 3339 UTC with 
             '2026-11-25 10:00:00.123456+00'::timestamptz as at, '2026-03-29 01:00:00Z'::timestamptz as whole,
             '1969-12-31 23:59:59.999999Z'::timestamptz as old
           from (values (1), (2)) v`.execute(db);
-        assert.deepEqual(rows[0], {
-          big: '9007199254740993',
-          count: '2',
-          at: '2026-11-25T10:00:00.123456Z',
-          whole: '2026-03-29T01:00:00.000000Z',
-          old: '1969-12-31T23:59:59.999999Z',
-        }, zone);
+        assert.deepEqual(
+          rows[0],
+          {
+            big: '9007199254740993',
+            count: '2',
+            at: '2026-11-25T10:00:00.123456Z',
+            whole: '2026-03-29T01:00:00.000000Z',
+            old: '1969-12-31T23:59:59.999999Z',
+          },
+          zone,
+        );
         await sql`select set_config('TimeZone', 'UTC', false)`.execute(db);
       });
     }

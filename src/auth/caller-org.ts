@@ -10,12 +10,7 @@ import { authenticate, type Scope } from './tokens.ts';
  * when it sends one, else from the platform's x-rh-identity header when it is
  * trusted (`identity.org_id`, or `identity.internal.org_id`).
  */
-export async function callerOrg(
-  db: Kysely<Schema>,
-  headers: IncomingHttpHeaders,
-  scope: Scope,
-  trustIdentity: boolean,
-): Promise<string> {
+export async function callerOrg(db: Kysely<Schema>, headers: IncomingHttpHeaders, scope: Scope, trustIdentity: boolean): Promise<string> {
   if (headers.authorization) return (await authenticate(db, headers.authorization, scope)).orgId;
   if (!trustIdentity) throw new AppError('unauthenticated', `a bearer token with ${scope} is required`);
   const identity = decodeIdentity(headers['x-rh-identity']);

@@ -67,11 +67,15 @@ export function guardRoutes(app: FastifyInstance, db: Kysely<Schema>, config: Re
   async function check(access: Access, request: FastifyRequest): Promise<Grant> {
     if ('archiveRole' in access) {
       if (!trustIdentity) {
-        throw new AppError('unauthenticated', 'archive links need the x-rh-identity header, which this server ignores (IDENTITY_HEADER=ignore)');
+        throw new AppError(
+          'unauthenticated',
+          'archive links need the x-rh-identity header, which this server ignores (IDENTITY_HEADER=ignore)',
+        );
       }
       const identity = decodeIdentity(request.headers['x-rh-identity']);
       if (!identity) throw new AppError('unauthenticated', 'a readable x-rh-identity header is required');
-      if (!hasRole(identity, config.archiveRole)) throw new AppError('forbidden', `downloading archives needs the role ${config.archiveRole}`);
+      if (!hasRole(identity, config.archiveRole))
+        throw new AppError('forbidden', `downloading archives needs the role ${config.archiveRole}`);
       if (!('payloadReader' in access)) return {};
     }
     if ('token' in access) {
@@ -84,13 +88,20 @@ export function guardRoutes(app: FastifyInstance, db: Kysely<Schema>, config: Re
 
   function securityOf(access: Access): { security: SecurityRequirement[]; needs: string } {
     const identity = trustIdentity ? [{ rhIdentity: [] }] : [];
-    if ('archiveRole' in access) return { security: [{ rhIdentity: [] }], needs: `the role ${config.archiveRole} in the x-rh-identity header` };
+    if ('archiveRole' in access)
+      return { security: [{ rhIdentity: [] }], needs: `the role ${config.archiveRole} in the x-rh-identity header` };
     if ('token' in access) return { security: [{ bearerAuth: [] }], needs: `a bearer token with the scope ${access.token}` };
     if ('tokenOrIdentity' in access) {
-      return { security: [{ bearerAuth: [] }, ...identity], needs: `a bearer token with the scope ${access.tokenOrIdentity}, or the x-rh-identity header` };
+      return {
+        security: [{ bearerAuth: [] }, ...identity],
+        needs: `a bearer token with the scope ${access.tokenOrIdentity}, or the x-rh-identity header`,
+      };
     }
     if (config.readAccess === 'open') return { security: [{}], needs: 'no credentials (READ_ACCESS=open)' };
-    return { security: [{ bearerAuth: [] }, ...identity], needs: 'a bearer token with the scope payloads:read, or the x-rh-identity header naming an org' };
+    return {
+      security: [{ bearerAuth: [] }, ...identity],
+      needs: 'a bearer token with the scope payloads:read, or the x-rh-identity header naming an org',
+    };
   }
 
   app.addHook('onRoute', (route) => {

@@ -99,11 +99,7 @@ export async function findCaller(db: Kysely<Schema>, token: string, now: Date): 
 }
 
 /** The caller behind an `Authorization: Bearer …` header, if it carries `scope`. */
-export async function authenticate(
-  db: Kysely<Schema>,
-  authorization: string | undefined,
-  scope: Scope,
-): Promise<Caller> {
+export async function authenticate(db: Kysely<Schema>, authorization: string | undefined, scope: Scope): Promise<Caller> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   if (!match) throw new AppError('unauthenticated', 'a bearer token is required (Authorization: Bearer …)');
   const caller = await findCaller(db, match[1], new Date());

@@ -43,7 +43,10 @@ function createPostgres(connectionString: string, onConnectionError = (_error: E
   const pool = new pg.Pool({
     connectionString,
     max: 10,
-    types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => TYPE_PARSERS[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser },
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        TYPE_PARSERS[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
   });
   // Without a listener an idle connection's error would end the process; the pool
   // drops that connection and opens a new one for the next query.
@@ -85,7 +88,7 @@ function createPglite(options: DbOptions): Database {
     async withScriptRunner(fn) {
       return fn(async (script) => {
         const results = await pglite.exec(script);
-        return (results.at(-1)?.rows ?? []) as Record<string, unknown>[];
+        return results.at(-1)?.rows ?? [];
       });
     },
     image: () => pglite.dumpDataDir('none'),

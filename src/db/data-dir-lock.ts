@@ -94,7 +94,7 @@ function procStat(pid: number): { state: string; started: number } | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0]!, started: Number(fields[19]) };
+    return { state: fields[0], started: Number(fields[19]) };
   } catch {
     return undefined;
   }

@@ -63,7 +63,10 @@ export class PartitionKeeper {
       where parent.relname = 'payload_statuses'`.execute(this.db);
     const cutoff = partitionName(cutoffDay);
     // Names sort as their days do, and every partition is exactly one day.
-    const old = rows.map((row) => row.name).filter((name) => name < cutoff).sort();
+    const old = rows
+      .map((row) => row.name)
+      .filter((name) => name < cutoff)
+      .sort();
     for (const name of old) {
       const day = `${name.slice(-8, -4)}-${name.slice(-4, -2)}-${name.slice(-2)}`;
       await this.db.transaction().execute(async (trx) => {

@@ -30,4 +30,3 @@ export async function withAdminClient<T>(url: string, fn: (client: pg.Client) =>
     await client.end();
   }
 }
-

@@ -8,21 +8,8 @@ import { Type } from 'typebox';
 import { AppError } from '../errors.ts';
 import { withNanos } from '../shared/timestamps.ts';
 import { sendGatheringError } from './gathering.errors.ts';
-import {
-  findClusterRequest,
-  findClusterRequests,
-  getRuleHits,
-  listClusterRequests,
-  type ClusterScope,
-} from './gathering.queries.ts';
-import {
-  ClusterParams,
-  ClusterRequestParams,
-  gatheringErrors,
-  Report,
-  RequestList,
-  RequestStatus,
-} from './gathering.schemas.ts';
+import { findClusterRequest, findClusterRequests, getRuleHits, listClusterRequests, type ClusterScope } from './gathering.queries.ts';
+import { ClusterParams, ClusterRequestParams, gatheringErrors, Report, RequestList, RequestStatus } from './gathering.schemas.ts';
 import { clusterIdParam, gatheringRequestId } from './ids.ts';
 
 export interface GatheringDeps {
@@ -119,7 +106,7 @@ export const gatheringRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (
       const stored = await findClusterRequests(db, scope, requestIds);
       const requests = requestIds.map((requestId, index) => {
         const row = stored.get(requestId);
-        const requestID = asked[index]!;
+        const requestID = asked[index];
         return row
           ? { requestID, valid: true, received: withNanos(row.received), processed: withNanos(row.processed) }
           : { requestID, valid: false, received: '', processed: '' };

@@ -24,9 +24,7 @@ export const RequestStatus = Type.Object({
 
 export const RequestList = Type.Object({
   cluster: Type.String(),
-  requests: Type.Array(
-    Type.Object({ requestID: Type.String(), valid: Type.Boolean(), received: Timestamp, processed: Timestamp }),
-  ),
+  requests: Type.Array(Type.Object({ requestID: Type.String(), valid: Type.Boolean(), received: Timestamp, processed: Timestamp })),
   status: Type.String({ description: '"ok"' }),
 });
 

@@ -26,7 +26,10 @@ const ResultsMessage = Type.Object(
       Type.Union([
         Type.Object({
           reports: Type.Optional(
-            Type.Union([Type.Array(Type.Object({ component: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }) })), Type.Null()]),
+            Type.Union([
+              Type.Array(Type.Object({ component: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }) })),
+              Type.Null(),
+            ]),
           ),
         }),
         Type.Null(),

@@ -65,10 +65,7 @@ function validateResult(message: Record<string, unknown>, fail: Fail): Gathering
   const gatheringTime = asObject(message.Metadata)?.gathering_time ?? message.LastChecked;
   const received = typeof gatheringTime === 'string' ? parseTimestamp(gatheringTime) : undefined;
   if (!received) {
-    fail(
-      'Metadata.gathering_time',
-      gatheringTime === undefined ? 'is required (or LastChecked)' : 'must be an RFC 3339 date-time',
-    );
+    fail('Metadata.gathering_time', gatheringTime === undefined ? 'is required (or LastChecked)' : 'must be an RFC 3339 date-time');
   }
 
   return {

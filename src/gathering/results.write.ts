@@ -24,9 +24,7 @@ export async function storeResults(db: Kysely<Schema>, results: GatheringResult[
       on conflict (org_id, cluster_id, request_id) do update
         set received = excluded.received, processed = excluded.processed
       returning id, org_id, cluster_id, request_id`.execute(trx);
-    const ids = new Map(
-      rows.map((row) => [keyOf({ orgId: row.org_id, clusterId: row.cluster_id, requestId: row.request_id }), row.id]),
-    );
+    const ids = new Map(rows.map((row) => [keyOf({ orgId: row.org_id, clusterId: row.cluster_id, requestId: row.request_id }), row.id]));
     const requestIds = [...ids.values()];
     await sql`delete from gathering_rule_hits where gathering_request_id = any(${requestIds}::bigint[])`.execute(trx);
     const hits = latest.flatMap((result) => result.hits.map((hit) => ({ id: ids.get(keyOf(result))!, ...hit })));

@@ -14,7 +14,7 @@ const MAX_RULES = 1_000_000;
 
 function validateRule(item: Record<string, unknown>, fail: Fail): RuleContent {
   for (const field of ['rule_fqdn', 'error_key', 'description'] as const) {
-    if (typeof item[field] !== 'string' || (item[field] as string).trim() === '') fail(field, 'must be a non-empty string');
+    if (typeof item[field] !== 'string' || item[field].trim() === '') fail(field, 'must be a non-empty string');
   }
   if (!Number.isInteger(item.total_risk)) fail('total_risk', 'must be a whole number');
   return item as unknown as RuleContent;

@@ -24,12 +24,11 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Schema> }> = a
     async (request, reply) => {
       try {
         await sql`select 1`.execute(db);
-        return reply.code(202).send({ message: 'liveness checks passed' });
+        reply.code(202);
+        return { message: 'liveness checks passed' };
       } catch (error) {
         request.log.error({ err: error }, 'health check failed');
-        return reply
-          .code(404)
-          .send({ title: 'Not Found', message: `liveness checks failed: the database did not answer`, status: 404 });
+        return reply.code(404).send({ title: 'Not Found', message: `liveness checks failed: the database did not answer`, status: 404 });
       }
     },
   );

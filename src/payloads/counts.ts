@@ -32,8 +32,7 @@ function wholeHours(range: TimeRange): Hours {
   };
 }
 
-const outside = (column: string, hours: Hours) =>
-  sql<boolean>`(${sql.ref(column)} < ${hours.from} or ${sql.ref(column)} >= ${hours.to})`;
+const outside = (column: string, hours: Hours) => sql<boolean>`(${sql.ref(column)} < ${hours.from} or ${sql.ref(column)} >= ${hours.to})`;
 
 const inside = (hours: Hours) => sql<boolean>`hour >= ${hours.from} and hour < ${hours.to}`;
 

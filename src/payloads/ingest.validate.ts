@@ -136,5 +136,7 @@ export function validateStatusEvents(
   window: DateWindow,
   schemaErrors: ErrorDetail[] = [],
 ): StatusEvent[] {
-  return validateBatch(items, { noun: 'status events', maxItems: maxEvents, schemaErrors }, (item, fail) => validateItem(item, fail, window));
+  return validateBatch(items, { noun: 'status events', maxItems: maxEvents, schemaErrors }, (item, fail) =>
+    validateItem(item, fail, window),
+  );
 }

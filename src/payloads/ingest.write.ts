@@ -19,11 +19,7 @@ const MAX_ATTEMPTS = 3;
  * 0006), which is atomic whatever the batch's size. A deadlock or a partition
  * dropped meanwhile is retried.
  */
-export async function storeStatusEvents(
-  db: Kysely<Schema>,
-  partitions: PartitionKeeper,
-  events: StatusEvent[],
-): Promise<IngestResult> {
+export async function storeStatusEvents(db: Kysely<Schema>, partitions: PartitionKeeper, events: StatusEvent[]): Promise<IngestResult> {
   for (let attempt = 1; ; attempt++) {
     try {
       await partitions.ensure(events.map((event) => event.utcDay));

@@ -1,14 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { PayloadsTable, PayloadStatusesTable, Schema } from '../db/schema.ts';
 import { allOf } from './conditions.ts';
-import {
-  countPayloads,
-  countStatuses,
-  payloadConditions,
-  statusConditions,
-  type PayloadFilters,
-  type StatusFilters,
-} from './counts.ts';
+import { countPayloads, countStatuses, payloadConditions, statusConditions, type PayloadFilters, type StatusFilters } from './counts.ts';
 
 export interface Paging {
   page: number;
@@ -18,7 +11,14 @@ export interface Paging {
 }
 
 /** Columns that may be absent; an absent value sorts last in both directions. */
-const NULLABLE = new Set(['payloads.account', 'payloads.org_id', 'payloads.inventory_id', 'payloads.system_id', 's.source', 's.status_msg']);
+const NULLABLE = new Set([
+  'payloads.account',
+  'payloads.org_id',
+  'payloads.inventory_id',
+  'payloads.system_id',
+  's.source',
+  's.status_msg',
+]);
 
 /**
  * Sorts by the chosen column, then by id the same way, so pages never shift
@@ -48,7 +48,10 @@ export async function listPayloads(db: Kysely<Schema>, filters: PayloadFilters, 
   return { count, rows: rows.rows };
 }
 
-export type StatusRow = Pick<Selectable<PayloadStatusesTable>, 'id' | 'service' | 'source' | 'status' | 'status_msg' | 'date' | 'created_at'> &
+export type StatusRow = Pick<
+  Selectable<PayloadStatusesTable>,
+  'id' | 'service' | 'source' | 'status' | 'status_msg' | 'date' | 'created_at'
+> &
   Pick<PayloadRow, 'request_id'>;
 
 const STATUS_COLUMNS: Record<string, string> = { request_id: 'p.request_id' };

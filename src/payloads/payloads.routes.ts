@@ -100,9 +100,7 @@ export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = asyn
         throw new AppError('not_found', `no payload has the request ID ${requestId}`);
       }
       const rows = payload.statuses;
-      const duration = computeDurations(
-        rows.map((row) => ({ service: row.service, source: row.source, dateMicros: BigInt(row.date_us) })),
-      );
+      const duration = computeDurations(rows.map((row) => ({ service: row.service, source: row.source, dateMicros: BigInt(row.date_us) })));
       const data = rows.map(({ date_us: _micros, ...row }) =>
         pick({ ...withoutNulls(row), id: Number(row.id) }, VERBOSE_FIELDS[request.query.verbosity ?? 0]),
       );

@@ -13,17 +13,24 @@ const paging = (maxPageSize: number) => ({
   page: Type.Optional(
     Type.Integer({ minimum: 0, maximum: MAX_PAGE, default: 0, description: 'A page number within the paginated result set, from 0' }),
   ),
-  page_size: Type.Optional(
-    Type.Integer({ minimum: 1, maximum: maxPageSize, default: 10, description: 'Size of the page' }),
-  ),
+  page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: maxPageSize, default: 10, description: 'Size of the page' })),
 });
 
 export const PAYLOAD_SORT_FIELDS = ['request_id', 'account', 'org_id', 'inventory_id', 'system_id', 'created_at'] as const;
 export const STATUS_SORT_FIELDS = ['service', 'source', 'request_id', 'status', 'status_msg', 'date', 'created_at'] as const;
 // The payload's own fields are the same on every row: sorting by one keeps the order by id (migration 0008).
 export const PAYLOAD_STATUS_SORT_FIELDS = [
-  'service', 'source', 'status', 'status_msg', 'date', 'created_at',
-  'request_id', 'account', 'org_id', 'inventory_id', 'system_id',
+  'service',
+  'source',
+  'status',
+  'status_msg',
+  'date',
+  'created_at',
+  'request_id',
+  'account',
+  'org_id',
+  'inventory_id',
+  'system_id',
 ] as const;
 
 export const payloadListQuery = (maxPageSize: number) =>

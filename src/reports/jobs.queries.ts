@@ -95,8 +95,19 @@ export async function getReportJob(db: Kysely<Schema>, jobId: string, orgId?: st
 
 export async function listReportJobs(db: Kysely<Schema>, orgId: string, type: string, page: number, pageSize: number) {
   const [count, rows] = await Promise.all([
-    db.selectFrom('report_jobs').select((eb) => eb.fn.countAll<string>().as('n')).where('org_id', '=', orgId).where('type', '=', type).executeTakeFirstOrThrow(),
-    jobsWithTasks(db).where('j.org_id', '=', orgId).where('j.type', '=', type).orderBy('j.id', 'desc').limit(pageSize).offset(page * pageSize).execute(),
+    db
+      .selectFrom('report_jobs')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('org_id', '=', orgId)
+      .where('type', '=', type)
+      .executeTakeFirstOrThrow(),
+    jobsWithTasks(db)
+      .where('j.org_id', '=', orgId)
+      .where('j.type', '=', type)
+      .orderBy('j.id', 'desc')
+      .limit(pageSize)
+      .offset(page * pageSize)
+      .execute(),
   ]);
   return { count: Number(count.n), rows };
 }
@@ -112,11 +123,25 @@ export async function moveReportJob(
   from: ReportJobStatus[],
   to: ReportJobStatus,
   now: Date,
-  changes: Partial<{ failure_reason: string; attempts: number; file_name: string | null; file_size: number; row_count: number; finished_at: string; expires_at: string | null }> = {},
+  changes: Partial<{
+    failure_reason: string;
+    attempts: number;
+    file_name: string | null;
+    file_size: number;
+    row_count: number;
+    finished_at: string;
+    expires_at: string | null;
+  }> = {},
 ): Promise<boolean> {
   const result = await db
     .updateTable('report_jobs')
-    .set({ ...changes, file_size: changes.file_size?.toString(), row_count: changes.row_count?.toString(), status: to, updated_at: now.toISOString() })
+    .set({
+      ...changes,
+      file_size: changes.file_size?.toString(),
+      row_count: changes.row_count?.toString(),
+      status: to,
+      updated_at: now.toISOString(),
+    })
     .where('id', '=', jobId)
     .where('status', 'in', from)
     .executeTakeFirst();

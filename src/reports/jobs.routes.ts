@@ -91,7 +91,13 @@ export const reportJobRoutes: FastifyPluginAsyncTypebox<ReportJobRouteDeps> = as
     async (request, reply) => {
       const caller = callerOf(request);
       const jobRequest = await readJobRequest(db, request.params.type, request.body, config.reportMaxSpanDays, schemaProblems(request));
-      const id = await createReportJob(db, { orgId: caller.orgId, createdBy: caller.userName, request: jobRequest }, enqueue, config.reportMaxUnfinished, now());
+      const id = await createReportJob(
+        db,
+        { orgId: caller.orgId, createdBy: caller.userName, request: jobRequest },
+        enqueue,
+        config.reportMaxUnfinished,
+        now(),
+      );
       return reply.code(202).send(jobEnvelope((await getReportJob(db, id))!));
     },
   );

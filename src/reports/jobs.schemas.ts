@@ -29,7 +29,6 @@ export const JobEnvelope = Type.Object({ job: Job, _links: Type.Object({ self: L
 export const TypeParams = Type.Object({ type: Type.String({ description: 'statuses, payloads or success-rate' }) });
 export const JobParams = Type.Object({ type: Type.String(), id: Type.String() });
 
-
 /** A report job request; readJobRequest reads the dates, the zone and the span. */
 export const JobRequestBody = Type.Object(
   {

@@ -58,8 +58,12 @@ export async function deliverReport(deps: MailDeps, jobId: string, recipient: st
   const job = await getReportJob(db, jobId);
   if (!job) return;
   const record = (status: 'sent' | 'failed', error: string | null) =>
-    db.updateTable('mail_deliveries').set({ status, attempts: attempt, last_error: error })
-      .where('report_job_id', '=', jobId).where('recipient', '=', recipient).execute();
+    db
+      .updateTable('mail_deliveries')
+      .set({ status, attempts: attempt, last_error: error })
+      .where('report_job_id', '=', jobId)
+      .where('recipient', '=', recipient)
+      .execute();
   try {
     if (job.status !== 'DONE' || !job.file_name) throw Object.assign(new Error(`the report is ${job.status}`), { responseCode: 550 });
     if (!config.smtpUrl) throw Object.assign(new Error('no SMTP server is configured (SMTP_URL)'), { responseCode: 550 });
@@ -75,9 +79,18 @@ export async function deliverReport(deps: MailDeps, jobId: string, recipient: st
   } catch (error) {
     const reason = (error as Error).message;
     if (!isPermanent(error) && attempt < maxAttempts) {
-      await db.updateTable('mail_deliveries').set({ attempts: attempt, last_error: reason })
-        .where('report_job_id', '=', jobId).where('recipient', '=', recipient).execute();
-      await addTaskMessage(db, job.task_id, `delivery to ${recipient} failed (attempt ${attempt} of ${maxAttempts}): ${reason}; trying again`, now());
+      await db
+        .updateTable('mail_deliveries')
+        .set({ attempts: attempt, last_error: reason })
+        .where('report_job_id', '=', jobId)
+        .where('recipient', '=', recipient)
+        .execute();
+      await addTaskMessage(
+        db,
+        job.task_id,
+        `delivery to ${recipient} failed (attempt ${attempt} of ${maxAttempts}): ${reason}; trying again`,
+        now(),
+      );
       throw error;
     }
     await record('failed', reason);

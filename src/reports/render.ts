@@ -95,7 +95,10 @@ export async function renderReportJob(deps: RenderDeps, jobId: string, attempt: 
       expires_at: new Date(finished.getTime() + deps.fileTtlDays * 86_400_000).toISOString(),
     });
     if (moved && recipients.length > 0) {
-      await trx.insertInto('mail_deliveries').values(recipients.map((recipient) => ({ report_job_id: jobId, recipient }))).execute();
+      await trx
+        .insertInto('mail_deliveries')
+        .values(recipients.map((recipient) => ({ report_job_id: jobId, recipient })))
+        .execute();
       await deps.enqueueMail!(trx, jobId, recipients);
     }
     return moved;
@@ -130,7 +133,9 @@ export async function failReportJob(deps: RenderDeps, jobId: string, reason: str
   const job = await getReportJob(deps.db, jobId);
   if (!job) return;
   const at = deps.now();
-  if (await moveReportJob(deps.db, jobId, ['CREATED', 'PROCESSING'], 'FAILED', at, { failure_reason: reason, finished_at: at.toISOString() })) {
+  if (
+    await moveReportJob(deps.db, jobId, ['CREATED', 'PROCESSING'], 'FAILED', at, { failure_reason: reason, finished_at: at.toISOString() })
+  ) {
     await finishTask(deps.db, job.task_id, 'Failed', `failed: ${reason}`, at);
   }
 }

@@ -43,7 +43,9 @@ export async function hostsWithoutData(db: Kysely<Schema>, scope: ReportScope): 
       select 1 from payloads p join payload_statuses s on s.payload_id = p.id
       where p.org_id = ${scope.orgId} and s.date >= ${scope.from}::timestamptz and s.date < ${scope.to}::timestamptz
         and (p.inventory_id = h.host or p.system_id = h.host or exists (
-          select 1 from gathering_requests g where g.org_id = p.org_id and g.request_id = p.request_id and g.cluster_id = h.host)))`.execute(db);
+          select 1 from gathering_requests g where g.org_id = p.org_id and g.request_id = p.request_id and g.cluster_id = h.host)))`.execute(
+    db,
+  );
   const found = new Set(rows.map((row) => row.host));
   return (scope.hosts ?? []).filter((host) => !found.has(host));
 }
@@ -132,8 +134,16 @@ const statuses: ReportSource = {
 
 const payloads: ReportSource = {
   columns: [
-    'request_id', 'account', 'org_id', 'inventory_id', 'system_id', 'created_at',
-    'first_status_at', 'last_status_at', 'total_time', 'services',
+    'request_id',
+    'account',
+    'org_id',
+    'inventory_id',
+    'system_id',
+    'created_at',
+    'first_status_at',
+    'last_status_at',
+    'total_time',
+    'services',
   ],
   async *batches(db, scope, batchSize) {
     const batches = keysetBatches(db, scope, batchSize, async (trx, after) => {
@@ -184,7 +194,13 @@ const successRate: ReportSource = {
     yield rows.map((row) => {
       const success = Number(row.success);
       const error = Number(row.error);
-      return { service: row.service, success, error, success_percent: percent(success, success + error), error_percent: percent(error, success + error) };
+      return {
+        service: row.service,
+        success,
+        error,
+        success_percent: percent(success, success + error),
+        error_percent: percent(error, success + error),
+      };
     });
   },
 };
@@ -197,7 +213,15 @@ const successRate: ReportSource = {
 const generic: ReportSource = {
   columns: ['service', 'payloads', 'statuses', 'success', 'error', 'success_percent', 'median_time', 'p95_time'],
   async *batches(db, scope) {
-    const { rows } = await sql<{ service: string; payloads: string; statuses: string; success: string; error: string; median_us: string; p95_us: string }>`
+    const { rows } = await sql<{
+      service: string;
+      payloads: string;
+      statuses: string;
+      success: string;
+      error: string;
+      median_us: string;
+      p95_us: string;
+    }>`
       select service, count(*) as payloads, sum(statuses) as statuses, sum(success) as success, sum(error) as error,
         round(percentile_cont(0.5) within group (order by spent_us))::bigint as median_us,
         round(percentile_cont(0.95) within group (order by spent_us))::bigint as p95_us

@@ -65,5 +65,5 @@ export async function readScheduleAttrs(
     allProblems.push({ field: 'timezone', reason: `"${result.timezone}" is not an IANA time zone name` });
   }
   if (allProblems.length > 0) throw invalidFields(allProblems);
-  return result as Partial<ScheduleAttrs>;
+  return result;
 }

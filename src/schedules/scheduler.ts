@@ -93,7 +93,12 @@ async function runOneDuePeriod(trx: Transaction<Schema>, enqueue: Enqueue, now: 
 
   const jobId = await insertReportJob(
     trx,
-    { orgId: schedule.org_id, createdBy: schedule.scheduled_by, request: jobRequest(schedule, period), configuration: { id: schedule.id, name: schedule.name } },
+    {
+      orgId: schedule.org_id,
+      createdBy: schedule.scheduled_by,
+      request: jobRequest(schedule, period),
+      configuration: { id: schedule.id, name: schedule.name },
+    },
     enqueue,
     now,
   );

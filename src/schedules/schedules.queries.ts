@@ -67,7 +67,12 @@ export async function createSchedule(db: Kysely<Schema>, orgId: string, user: st
 }
 
 export async function getSchedule(db: Kysely<Schema>, orgId: string, id: string): Promise<ScheduleView> {
-  const row = await db.selectFrom('report_schedules').select(VIEW_COLUMNS).where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('report_schedules')
+    .select(VIEW_COLUMNS)
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) throw new AppError('not_found', `schedule ${id} was not found`);
   return toView(row);
 }
@@ -96,14 +101,25 @@ export async function updateSchedule(db: Kysely<Schema>, orgId: string, id: stri
  */
 export async function deleteSchedules(db: Kysely<Schema>, orgId: string, ids: string[], maxNamed: number) {
   await db.transaction().execute(async (trx) => {
-    const rows = await trx.selectFrom('report_schedules').select('id').where('org_id', '=', orgId).where('id', 'in', ids).forUpdate().execute();
+    const rows = await trx
+      .selectFrom('report_schedules')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('id', 'in', ids)
+      .forUpdate()
+      .execute();
     const found = new Set(rows.map((row) => row.id));
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length > 0) {
       const more = missing.length > maxNamed ? ` and ${missing.length - maxNamed} more` : '';
       throw new AppError('not_found', `schedules not found: ${missing.slice(0, maxNamed).join(', ')}${more}`);
     }
-    await trx.updateTable('tasks').set({ configuration_id: '0' }).where('org_id', '=', orgId).where('configuration_id', 'in', ids).execute();
+    await trx
+      .updateTable('tasks')
+      .set({ configuration_id: '0' })
+      .where('org_id', '=', orgId)
+      .where('configuration_id', 'in', ids)
+      .execute();
     await trx.deleteFrom('report_schedules').where('org_id', '=', orgId).where('id', 'in', ids).execute();
   });
 }
@@ -143,5 +159,5 @@ export async function listSchedules(
     sql<{ n: number }>`select count(*)::int as n from report_schedules where ${where}`.execute(db),
     sql<ViewRow>`select ${viewColumns} from report_schedules where ${where} order by id ${limit}`.execute(db),
   ]);
-  return { count: count.rows[0]!.n, schedules: rows.rows.map(toView) };
+  return { count: count.rows[0].n, schedules: rows.rows.map(toView) };
 }

@@ -34,7 +34,9 @@ const ok = <T>(message: string, data?: T) => ({ ...(data === undefined ? {} : { 
  * schedule: name: is required".
  */
 const scheduleError = (prefix?: string) =>
-  errorRenderer(({ status, message }) => ({ body: { message: prefix && status === 400 ? `${prefix}: ${message}` : message, status: 'error' } }));
+  errorRenderer(({ status, message }) => ({
+    body: { message: prefix && status === 400 ? `${prefix}: ${message}` : message, status: 'error' },
+  }));
 
 function optionalInteger(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;

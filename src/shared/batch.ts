@@ -50,7 +50,8 @@ export function describeBatchErrors(noun: string, total: number, errors: ErrorDe
   const badItems = new Set(errors.map((error) => error.index)).size;
   return {
     message:
-      `${badItems} of ${total} ${noun} are invalid, nothing was stored: ${summary}` + (errors.length > 5 ? `; and ${errors.length - 5} more` : ''),
+      `${badItems} of ${total} ${noun} are invalid, nothing was stored: ${summary}` +
+      (errors.length > 5 ? `; and ${errors.length - 5} more` : ''),
     details: errors.slice(0, MAX_REPORTED_ERRORS),
   };
 }

@@ -34,7 +34,10 @@ function parseBody(text: string, contentType = ''): unknown {
       ]);
     }
     const sent = contentType ? `content-type ${contentType.split(';')[0]}` : 'no content-type';
-    throw new AppError('unsupported', `the request body must be JSON (content-type: application/json); this one, sent with ${sent}, is not`);
+    throw new AppError(
+      'unsupported',
+      `the request body must be JSON (content-type: application/json); this one, sent with ${sent}, is not`,
+    );
   }
 }
 

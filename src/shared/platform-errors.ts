@@ -11,10 +11,9 @@ export const ErrorBody = Type.Object({
   message: Type.String(),
   status: Type.Integer(),
   errors: Type.Optional(
-    Type.Array(
-      Type.Object({ index: Type.Optional(Type.Integer()), field: Type.String(), reason: Type.String() }),
-      { description: 'Each problem of the request: for a batch item, its index in the batch' },
-    ),
+    Type.Array(Type.Object({ index: Type.Optional(Type.Integer()), field: Type.String(), reason: Type.String() }), {
+      description: 'Each problem of the request: for a batch item, its index in the batch',
+    }),
   ),
 });
 

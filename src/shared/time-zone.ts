@@ -8,5 +8,5 @@ import type { Schema } from '../db/schema.ts';
 export async function isKnownTimeZone(db: Kysely<Schema>, name: string): Promise<boolean> {
   const { rows } = await sql<{ known: boolean }>`
     select exists (select 1 from pg_timezone_names where name = ${name}) as known`.execute(db);
-  return rows[0]!.known;
+  return rows[0].known;
 }

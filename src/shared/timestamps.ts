@@ -5,8 +5,7 @@
  * A query string that carried `+01:00` unencoded arrives as ` 01:00`, so a
  * space before the offset is read as `+`.
  */
-const TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+\- ])(\d{2}):?(\d{2}))?$/;
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+\- ])(\d{2}):?(\d{2}))?$/;
 
 export interface ParsedTimestamp {
   /** ISO 8601 text PostgreSQL reads exactly: `2026-11-25T14:36:20.123456+00:00`. */

@@ -42,13 +42,7 @@ export async function addTaskMessage(db: Kysely<Schema>, taskId: string, message
 }
 
 /** Ends a task with its last message, unless it ended already. */
-export async function finishTask(
-  db: Kysely<Schema>,
-  taskId: string,
-  state: 'End' | 'Failed',
-  message: string,
-  now: Date,
-): Promise<void> {
+export async function finishTask(db: Kysely<Schema>, taskId: string, state: 'End' | 'Failed', message: string, now: Date): Promise<void> {
   await addTaskMessage(db, taskId, message, now);
   await db
     .updateTable('tasks')
@@ -92,7 +86,11 @@ async function withMessages(db: Kysely<Schema>, rows: TaskRow[]): Promise<TaskVi
   const messages = await db
     .selectFrom('task_messages')
     .select(['task_id', 'message', 'time'])
-    .where('task_id', 'in', rows.map((row) => row.id))
+    .where(
+      'task_id',
+      'in',
+      rows.map((row) => row.id),
+    )
     .orderBy('task_id')
     .orderBy('id')
     .execute();
@@ -132,7 +130,7 @@ export async function listTasks(
 export async function getTask(db: Kysely<Schema>, orgId: string, taskId: string): Promise<TaskView> {
   const row = await db.selectFrom('tasks').select(TASK_COLUMNS).where('org_id', '=', orgId).where('id', '=', taskId).executeTakeFirst();
   if (!row) throw new AppError('not_found', `task ${taskId} was not found`);
-  return (await withMessages(db, [row]))[0]!;
+  return (await withMessages(db, [row]))[0];
 }
 
 /** Hides a finished task from the list; a task still in progress cannot be dismissed. */

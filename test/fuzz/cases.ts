@@ -82,14 +82,20 @@ export function fuzzCases(doc: { paths: Record<string, Record<string, Operation>
         for (const text of BAD_TEXTS) {
           const value = encodeURIComponent(text.toWellFormed());
           if (parameter.in === 'path') {
-            add(`path ${parameter.name}=${JSON.stringify(text)}`, { path: fillPath(template, { ...seeds.pathParams, [parameter.name]: value }) });
+            add(`path ${parameter.name}=${JSON.stringify(text)}`, {
+              path: fillPath(template, { ...seeds.pathParams, [parameter.name]: value }),
+            });
           } else if (parameter.in === 'query') {
-            add(`query ${parameter.name}=${JSON.stringify(text)}`, { path: `${fillPath(template, seeds.pathParams)}?${parameter.name}=${value}` });
+            add(`query ${parameter.name}=${JSON.stringify(text)}`, {
+              path: `${fillPath(template, seeds.pathParams)}?${parameter.name}=${value}`,
+            });
           }
         }
         for (const raw of RAW_SEGMENTS) {
-          if (parameter.in === 'path') add(`path ${parameter.name}=${raw} (raw)`, { path: fillPath(template, { ...seeds.pathParams, [parameter.name]: raw }) });
-          if (parameter.in === 'query') add(`query ${parameter.name}=${raw} (raw)`, { path: `${fillPath(template, seeds.pathParams)}?${parameter.name}=${raw}` });
+          if (parameter.in === 'path')
+            add(`path ${parameter.name}=${raw} (raw)`, { path: fillPath(template, { ...seeds.pathParams, [parameter.name]: raw }) });
+          if (parameter.in === 'query')
+            add(`query ${parameter.name}=${raw} (raw)`, { path: `${fillPath(template, seeds.pathParams)}?${parameter.name}=${raw}` });
         }
       }
       if (operation.requestBody !== undefined || seedBody !== undefined) {

@@ -79,7 +79,8 @@ export function forbiddenBodies(schema: JsonSchema, value: unknown): Forbidden[]
       spoiled.push({ label: `${own.maxItems + 1} items`, value: Array.from({ length: own.maxItems + 1 }, () => value[0]) });
     }
     if (own.items && value.length > 0) {
-      for (const inner of forbiddenBodies(own.items, value[0])) spoiled.push({ label: `item 0 ${inner.label}`, value: [inner.value, ...value.slice(1)] });
+      for (const inner of forbiddenBodies(own.items, value[0]))
+        spoiled.push({ label: `item 0 ${inner.label}`, value: [inner.value, ...value.slice(1)] });
     }
   }
   if (typeof value === 'object' && value !== null && !Array.isArray(value) && own.properties) {
