@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
+import pino from 'pino';
 import type { Config } from './config.ts';
 import { PartitionKeeper } from './db/partitions.ts';
 import type { Schema } from './db/schema.ts';
@@ -30,6 +31,8 @@ export interface AppDeps {
   partitions?: PartitionKeeper;
   /** Puts report jobs on the rendering queue. */
   enqueueReport: Enqueue;
+  /** The process's logger; one at `config.logLevel` by default. */
+  log?: FastifyBaseLogger;
 }
 
 /**
@@ -44,7 +47,7 @@ export const GATHERING_PREFIXES = ['', '/api/insights-results-aggregator/v2'];
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metrics: Metrics }> {
   const { db, config } = deps;
   const app = Fastify({
-    logger: { level: config.logLevel },
+    loggerInstance: deps.log ?? (pino({ level: config.logLevel }) as FastifyBaseLogger),
     // A client gets this long to send its headers, and its whole request; checked every second.
     http: { headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: 1000 },
     requestTimeout: config.requestTimeoutMs,

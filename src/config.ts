@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { LOG_FORMATS, type LogFormat } from './logger.ts';
 
 /** Everything Tracker reads from its environment, validated once. */
 export interface Config {
@@ -8,6 +9,8 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   logLevel: string;
+  /** LOG_FORMAT: json or pretty; unset, pretty on a terminal and json elsewhere. */
+  logFormat: LogFormat | undefined;
   /** Status partitions older than this many days are dropped, with the payloads that have nothing newer. */
   retentionDays: number;
   /** Largest accepted body of `POST /v1/statuses`, in bytes. */
@@ -126,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     databaseUrl: optionalUrl(env, 'DATABASE_URL'),
     dataDir,
     logLevel,
+    logFormat: choice(env, 'LOG_FORMAT', LOG_FORMATS),
     retentionDays: integer(env, 'RETENTION_DAYS', 30, 1, 3650),
     ingestBodyLimit: integer(env, 'INGEST_BODY_LIMIT', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     ingestMaxEvents: integer(env, 'INGEST_MAX_EVENTS', 20_000, 1, 1_000_000),

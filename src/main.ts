@@ -6,6 +6,7 @@ import { createToken, listTokens, revokeToken } from './auth/tokens.ts';
 import { checkExposure, ConfigError, loadConfig, parseDuration, type Config } from './config.ts';
 import { createDb, type Database } from './db/create-db.ts';
 import { isDatabaseUnavailable } from './db/unavailable.ts';
+import { createLogger } from './logger.ts';
 import { migrate } from './db/migrate.ts';
 import { PartitionKeeper } from './db/partitions.ts';
 import { AppError } from './errors.ts';
@@ -59,7 +60,7 @@ async function serve(config: Readonly<Config>, roles: Set<Role>) {
   await migrate(database);
   const partitions = new PartitionKeeper(database.db);
   await ensureUpcomingPartitions(partitions, new Date());
-  const log = pino({ level: config.logLevel });
+  const log = createLogger(config.logLevel, config.logFormat);
   const worker = roles.has('worker');
   // An API-only process enqueues reports; the workers render and mail them.
   const reportQueue = await startReportQueue(
@@ -74,7 +75,9 @@ async function serve(config: Readonly<Config>, roles: Set<Role>) {
     },
   );
   const stopWorkerRole = worker ? startWorkerRole(config, database.db, partitions, reportQueue.enqueue, log) : async () => {};
-  const app = roles.has('api') ? await buildApp({ db: database.db, config, partitions, enqueueReport: reportQueue.enqueue }) : undefined;
+  const app = roles.has('api')
+    ? await buildApp({ db: database.db, config, partitions, enqueueReport: reportQueue.enqueue, log })
+    : undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -184,6 +184,22 @@ describe('the tracker CLI', () => {
     }
   });
 
+  test('logs are JSON lines off a terminal, readable lines with LOG_FORMAT=pretty', async () => {
+    const json = await serve();
+    await stop(json.child);
+    const line = json
+      .output()
+      .split('\n')
+      .find((text) => text.includes('Tracker serves'))!;
+    assert.equal(JSON.parse(line).level, 30);
+    env.LOG_FORMAT = 'pretty';
+    const pretty = await serve();
+    await stop(pretty.child);
+    assert.match(pretty.output(), /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: Tracker serves http:/m);
+    env.LOG_FORMAT = 'yaml';
+    assert.match((await run(['migrate'])).stderr, /LOG_FORMAT must be json or pretty, not "yaml"/);
+  });
+
   test('an unknown command or bad configuration is refused with a message', async () => {
     const unknown = await run(['frobnicate']);
     assert.equal(unknown.code, 1);
