@@ -1,7 +1,8 @@
 import { invalid } from '../errors.ts';
 import { canonicalRequestId, canonicalUuid } from '../shared/request-id.ts';
 
-const ALPHANUMERIC = /^[A-Za-z0-9]{1,64}$/;
+/** What a gathering request ID may hold: letters and digits, as the rules pipeline writes them. */
+export const ALPHANUMERIC_ID = /^[A-Za-z0-9]{1,64}$/;
 
 /** A cluster ID is a UUID, kept in its dashed lower-case form. */
 export function clusterIdParam(value: string): string {
@@ -15,7 +16,7 @@ export function clusterIdParam(value: string): string {
  * tracker's request ID, in the same canonical form (32 hex digits lower-cased).
  */
 export function gatheringRequestId(value: string, field = 'requestID'): string {
-  const requestId = ALPHANUMERIC.test(value) ? canonicalRequestId(value) : undefined;
+  const requestId = ALPHANUMERIC_ID.test(value) ? canonicalRequestId(value) : undefined;
   if (!requestId) throw invalid(field, `must be 1 to 64 letters and digits, not "${value}"`);
   return requestId;
 }

@@ -1,6 +1,7 @@
 import type { ErrorDetail } from '../errors.ts';
 import { canonicalRequestId, canonicalUuid } from '../shared/request-id.ts';
 import { validateBatch, type Fail } from '../shared/batch.ts';
+import { ALPHANUMERIC_ID } from './ids.ts';
 import { parseTimestamp } from '../shared/timestamps.ts';
 
 /** One rules-pipeline result, validated: what Tracker keeps of a `ccx.ocp.results` message. */
@@ -12,8 +13,6 @@ export interface GatheringResult {
   received: string;
   hits: { ruleFqdn: string; errorKey: string }[];
 }
-
-const ALPHANUMERIC = /^[A-Za-z0-9]+$/;
 
 function asObject(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
@@ -57,7 +56,7 @@ function validateResult(message: Record<string, unknown>, fail: Fail): Gathering
 
   const rawRequestId = message.RequestId;
   const requestId = typeof rawRequestId === 'string' ? canonicalRequestId(rawRequestId) : undefined;
-  if (!requestId || !ALPHANUMERIC.test(requestId)) {
+  if (!requestId || !ALPHANUMERIC_ID.test(requestId)) {
     fail('RequestId', rawRequestId === undefined ? 'is required' : 'must be 1 to 64 letters and digits, or a UUID');
   }
 

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Schema } from '../db/schema.ts';
-import { allOf, equals, isBounded, timeConditions, type Condition, type TimeRange } from './conditions.ts';
+import { allOf, equals, isBounded, timeConditions, type Condition, type TimeRange } from '../shared/conditions.ts';
 
 /*
  * Exact counts from the hourly summaries of migration 0005: the sum of the

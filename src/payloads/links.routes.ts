@@ -7,7 +7,7 @@ import { kibanaDiscoverUrl } from './kibana.ts';
 import { getPayloadTimeSpan } from './payloads.queries.ts';
 import { ErrorBody } from '../shared/platform-errors.ts';
 import { RequestIdParams } from './payloads.schemas.ts';
-import { requestIdParam, textParam } from './query-params.ts';
+import { requestIdParam, textParam } from '../shared/query-params.ts';
 import { fetchArchiveUrl } from './storage-broker.ts';
 
 // The spec puts the URL at data.url; the platform's frontend reads url. Both are sent.

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { PayloadsTable, PayloadStatusesTable, Schema } from '../db/schema.ts';
-import { allOf } from './conditions.ts';
+import { allOf } from '../shared/conditions.ts';
 import { countPayloads, countStatuses, payloadConditions, statusConditions, type PayloadFilters, type StatusFilters } from './counts.ts';
 
 export interface Paging {

@@ -18,7 +18,7 @@ import {
   statusListQuery,
   SuccessRate,
 } from './payloads.schemas.ts';
-import { nameParam, requestIdParam, textParam, timeRangeParams, uuidParam } from './query-params.ts';
+import { nameParam, requestIdParam, textParam, timeRangeParams, uuidParam } from '../shared/query-params.ts';
 import { successRates } from './success-rate.ts';
 
 /** Fields of a payload's statuses at each verbosity; 0 is every field. */

@@ -5,6 +5,7 @@ import { callerOf } from '../auth/route-access.ts';
 import { AppError, invalid, invalidFields } from '../errors.ts';
 import { schemaProblems } from '../validation-errors.ts';
 import { int64Param, readInt64 } from '../shared/int64.ts';
+import { textParam } from '../shared/query-params.ts';
 import { MAX_PAGE } from '../shared/paging.ts';
 import { errorRenderer } from '../http-errors.ts';
 import type { Config } from '../config.ts';
@@ -48,8 +49,7 @@ function optionalInteger(name: string, value: string | undefined): number | unde
 const MAX_NAMED = 10;
 
 function readFilters(query: Record<string, string | undefined>): ScheduleFilters {
-  const text = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value.trim());
-  const idList = text(query.id_list)
+  const idList = textParam(query.id_list)
     ?.replace(/^\[|\]$/g, '')
     .split(',')
     .map((id) => id.trim().replace(/^"|"$/g, ''))
@@ -58,12 +58,12 @@ function readFilters(query: Record<string, string | undefined>): ScheduleFilters
   return {
     id: query.id === undefined ? undefined : int64Param(query.id, 'id'),
     idList,
-    name: text(query.name),
-    type: text(query.type),
-    schedule: text(query.schedule),
+    name: textParam(query.name),
+    type: textParam(query.type),
+    schedule: textParam(query.schedule),
     scheduledAtStart: optionalInteger('scheduled_at_start', query.scheduled_at_start),
     scheduledAtEnd: optionalInteger('scheduled_at_end', query.scheduled_at_end ?? query.scheduled_by_end),
-    scheduledBy: text(query.scheduled_by),
+    scheduledBy: textParam(query.scheduled_by),
   };
 }
 
