@@ -10,24 +10,43 @@ import { dismissTask, getTask, listTasks } from './tasks.queries.ts';
 const ErrorPart = Type.Object({ message: Type.String() });
 const Failure = Type.Object({ error: ErrorPart, successful: Type.Boolean() });
 
-const Task = Type.Object({
-  task_id: Type.Integer(),
-  title: Type.String(),
-  configuration_id: Type.Integer({ description: 'The schedule the task ran for; 0 when asked directly or the schedule is deleted' }),
-  configuration_name: Type.String(),
-  performed_by: Type.String(),
-  started: Type.String({ description: 'RFC 3339, UTC' }),
-  updated: Type.String({ description: 'RFC 3339, UTC' }),
-  finished: Type.String({ description: 'RFC 3339, UTC; "" until finished' }),
-  state: Type.Enum(['In Progress', 'End', 'Failed', 'Dismissed']),
-  hidden_by: Type.String({ description: 'Who dismissed it; "" unless dismissed' }),
-  messages: Type.Array(Type.Object({ message: Type.String(), time: Type.String() })),
-});
+const Task = Type.Object(
+  {
+    task_id: Type.Integer(),
+    title: Type.String(),
+    configuration_id: Type.Integer({ description: 'The schedule the task ran for; 0 when asked directly or the schedule is deleted' }),
+    configuration_name: Type.String(),
+    performed_by: Type.String(),
+    started: Type.String({ description: 'RFC 3339, UTC' }),
+    updated: Type.String({ description: 'RFC 3339, UTC' }),
+    finished: Type.String({ description: 'RFC 3339, UTC; "" until finished' }),
+    state: Type.Enum(['In Progress', 'End', 'Failed', 'Dismissed']),
+    hidden_by: Type.String({ description: 'Who dismissed it; "" unless dismissed' }),
+    messages: Type.Array(Type.Object({ message: Type.String(), time: Type.String() })),
+  },
+  {
+    examples: [
+      {
+        task_id: 1,
+        title: 'statuses report',
+        configuration_id: 1,
+        configuration_name: 'weekly statuses',
+        performed_by: 'username',
+        started: '2024-07-31T13:57:42.000123000Z',
+        updated: '2024-07-31T13:57:43.000123000Z',
+        finished: '',
+        state: 'In Progress',
+        hidden_by: '',
+        messages: [{ message: 'queued', time: '2024-07-31T13:57:42.000123000Z' }],
+      },
+    ],
+  },
+);
 
 const envelope = <T extends ReturnType<typeof Type.Object>>(result: T) =>
   Type.Object({ error: ErrorPart, result, successful: Type.Boolean() });
 
-const TaskIdParams = Type.Object({ params: Type.Object({ task_id: Int64Id('The task') }) });
+const TaskIdParams = Type.Object({ params: Type.Object({ task_id: Int64Id('The task') }) }, { examples: [{ params: { task_id: 1 } }] });
 const failures = { 400: Failure, 401: Failure, 403: Failure };
 /** Success carries an empty error message, so that the envelope always has the same shape. */
 const ok = <T>(result: T) => ({ error: { message: '' }, result, successful: true });
@@ -47,14 +66,17 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Schema>; now: ()
       config: { access: { token: 'data-reports:read' } },
       schema: {
         summary: "List the org's tasks, newest first",
-        body: Type.Object({
-          params: Type.Optional(
-            Type.Object({
-              configuration_id: Type.Optional(Int64Id('Only tasks of this schedule')),
-              show_hidden: Type.Optional(Type.Boolean({ default: false, description: 'Include dismissed tasks' })),
-            }),
-          ),
-        }),
+        body: Type.Object(
+          {
+            params: Type.Optional(
+              Type.Object({
+                configuration_id: Type.Optional(Int64Id('Only tasks of this schedule')),
+                show_hidden: Type.Optional(Type.Boolean({ default: false, description: 'Include dismissed tasks' })),
+              }),
+            ),
+          },
+          { examples: [{ params: { configuration_id: 1, show_hidden: false } }] },
+        ),
         response: { 200: envelope(Type.Object({ tasks: Type.Array(Task) })), ...failures },
       },
     },
