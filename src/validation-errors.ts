@@ -110,7 +110,7 @@ function fieldOf(error: AjvError): string {
 }
 
 /** Each schema error as a field (dotted path) and a reason in words. */
-export function validationDetails(errors: AjvError[]): ErrorDetail[] {
+function validationDetails(errors: AjvError[]): ErrorDetail[] {
   const details = pruneUnions(errors).map((error) => ({ field: fieldOf(error), reason: reasonOf(error) }));
   // One reason a field: an empty name breaks both its length and its pattern.
   return details.filter((detail, index) => details.findIndex((other) => other.field === detail.field) === index);

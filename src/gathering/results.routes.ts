@@ -52,7 +52,7 @@ export const resultsRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (ap
         summary: 'Store rules-pipeline results: one message, a JSON array of them, or NDJSON',
         description:
           'All or nothing, like status ingest. Results for a request stored before replace it. ' +
-          `At most ${MAX_RESULTS_PER_REQUEST} messages a request (413 beyond). An NDJSON body (application/x-ndjson) is read as the array of its lines. `,
+          `At most ${MAX_RESULTS_PER_REQUEST} messages a request (413 beyond). An NDJSON body (application/x-ndjson) is read as the array of its lines.`,
         body: Type.Union([ResultsMessage, Type.Array(ResultsMessage, { minItems: 1 })]),
         response: {
           200: Type.Object({ stored: Type.Integer({ description: 'Gathering requests stored or replaced' }) }),

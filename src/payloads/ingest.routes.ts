@@ -67,7 +67,7 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async
         description:
           `All or nothing: every event is stored in one transaction before the answer, or none is. ` +
           `At most ${config.ingestMaxEvents} events and ${config.ingestBodyLimit} bytes a request (413 beyond). ` +
-          'An NDJSON body (application/x-ndjson) is read as the array of its lines. ',
+          'An NDJSON body (application/x-ndjson) is read as the array of its lines.',
         body: Type.Union([StatusMessage, Type.Array(StatusMessage, { minItems: 1 })]),
         response: { 200: IngestResult, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 413: ErrorBody },
       },

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, type ErrorDetail } from '../errors.ts';
-import { validationDetails, type AjvError } from '../validation-errors.ts';
+import { schemaProblems } from '../validation-errors.ts';
 
 /** How many item errors a 400 lists; the message says how many items were bad in all. */
 const MAX_REPORTED_ERRORS = 100;
@@ -42,7 +42,7 @@ export function validateBatch<T>(
 }
 
 /** A batch's bad items, by index, field and reason: how every check of a batch (schema or code) words its refusal. */
-export function describeBatchErrors(noun: string, total: number, errors: ErrorDetail[]): { message: string; details: ErrorDetail[] } {
+function describeBatchErrors(noun: string, total: number, errors: ErrorDetail[]): { message: string; details: ErrorDetail[] } {
   const summary = errors
     .slice(0, 5)
     .map((error) => `[${error.index}]${error.field ? `.${error.field}` : ''} ${error.reason}`)
@@ -90,8 +90,7 @@ export function acceptNdjson(app: FastifyInstance) {
  */
 export function batchOf(request: FastifyRequest): { items: unknown[]; schemaErrors: ErrorDetail[] } {
   const items = Array.isArray(request.body) ? request.body : [];
-  const errors = (request.validationError?.validation ?? []) as AjvError[];
-  const schemaErrors = validationDetails(errors).map(({ field, reason }) => {
+  const schemaErrors = schemaProblems(request).map(({ field, reason }) => {
     const [index = '', ...rest] = field.split('.');
     return /^\d+$/.test(index) ? { index: Number(index), field: rest.join('.'), reason } : { index: 0, field, reason };
   });
