@@ -13,5 +13,8 @@ export function createLogger(level: string, format: LogFormat | undefined, stdou
   const chosen = format ?? (stdout.isTTY ? 'pretty' : 'json');
   if (chosen === 'json') return pino({ level });
   // Written synchronously, as JSON is: a line logged just before an exit is not lost.
-  return pino({ level }, pretty({ sync: true, colorize: Boolean(stdout.isTTY), translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+  return pino(
+    { level },
+    pretty({ sync: true, singleLine: true, colorize: Boolean(stdout.isTTY), translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }),
+  );
 }
