@@ -24,7 +24,7 @@ const SINGLE_CLIENTS = 8;
 async function prepare(target: BenchTarget, events: BenchEvent[]): Promise<string> {
   return withOpen(target, async (database) => {
     await new PartitionKeeper(database.db).ensure(utcDays(events));
-    return createToken(database.db, { orgId: 'bench', userName: 'bench', scopes: ['statuses:write'] });
+    return createToken(database.db, { orgId: 'bench', userName: 'bench', scopes: ['statuses:write'], allOrgs: true });
   });
 }
 

@@ -73,7 +73,7 @@ async function scaleSections(payloads: number) {
     const generated = await withOpen(target, (database) => generateScaleData(database, payloads, now));
     add('Scale data generated (payloads / statuses)', `${fixed(generated.payloads)} / ${fixed(generated.statuses)}`);
     const token = await withOpen(target, (database) =>
-      createToken(database.db, { orgId: 'bench', userName: 'bench', scopes: ['statuses:write'] }),
+      createToken(database.db, { orgId: 'bench', userName: 'bench', scopes: ['statuses:write'], allOrgs: true }),
     );
     const tracker = await startTracker(target.serverEnv);
     try {
