@@ -5,7 +5,7 @@
  * composition roots see them all: app.ts (the routes), main.ts (the processes)
  * and upkeep/ (each feature's periodic housekeeping). Nothing imports in a circle.
  */
-const FEATURES = ['payloads', 'gathering', 'reports', 'schedules', 'tasks', 'health', 'bus'];
+const FEATURES = ['payloads', 'gathering', 'reports', 'schedules', 'tasks', 'health', 'console', 'bus'];
 
 /**
  * A schedule runs report jobs; every report execution is a task. These are

@@ -9,6 +9,8 @@ import { gatheringRoutes } from './gathering/gathering.routes.ts';
 import { resultsRoutes } from './gathering/results.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { guardRoutes } from './auth/route-access.ts';
+import { whoamiRoutes } from './auth/whoami.routes.ts';
+import { consoleRoutes } from './console/console.routes.ts';
 import { answerClientError } from './http-errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
@@ -31,6 +33,8 @@ export interface AppDeps {
   partitions?: PartitionKeeper;
   /** Puts report jobs on the rendering queue. */
   enqueueReport: Enqueue;
+  /** Where the built web console is; `dist/web` by default. */
+  consoleDir?: string;
   /** The process's logger; one at `config.logLevel` by default. */
   log?: FastifyBaseLogger;
 }
@@ -70,6 +74,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
     ...PAYLOAD_TRACKER_PREFIXES.slice(1).map((prefix) => ({ prefix, of: PAYLOAD_TRACKER_PREFIXES[0] })),
     ...GATHERING_PREFIXES.slice(1).map((prefix) => ({ prefix, of: GATHERING_PREFIXES[0] })),
   ]);
+  // Set before the routes, so that every plugin inherits them unless its API has its own envelope.
+  app.setNotFoundHandler((request, reply) =>
+    sendPayloadTrackerError(
+      Object.assign(new Error(`no route ${request.method} ${request.url.split('?')[0]}`), { statusCode: 404 }),
+      request,
+      reply,
+    ),
+  );
+  app.setErrorHandler(sendPayloadTrackerError);
   guardRoutes(app, db, config);
   acceptJsonBodies(app);
   app.addHook('preValidation', rejectNulCharacters);
@@ -92,18 +105,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
   await app.register(scheduleRoutes, { ...featureDeps, enqueue: deps.enqueueReport });
   await app.register(taskRoutes, { db, now: payloadDeps.now });
   await app.register(healthRoutes, { db });
+  await app.register(whoamiRoutes, { db, config });
+  await app.register(consoleRoutes, { dir: deps.consoleDir });
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendPayloadTrackerError(
-      Object.assign(new Error(`no route ${request.method} ${request.url.split('?')[0]}`), { statusCode: 404 }),
-      request,
-      reply,
-    ),
-  );
-  app.setErrorHandler(sendPayloadTrackerError);
   return Object.assign(app, { metrics });
 }

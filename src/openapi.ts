@@ -7,7 +7,7 @@ const PACKAGE = JSON.parse(fs.readFileSync(new URL('../package.json', import.met
 
 /** The groups of /docs, one per API, and which paths each holds (the first that matches). */
 const TAGS: { name: string; description: string; paths: RegExp }[] = [
-  { name: 'operations', description: 'Health of the service', paths: /^\/(v1\/)?health$/ },
+  { name: 'operations', description: 'Health of the service, and who the caller is', paths: /^\/((v1\/)?health|whoami)$/ },
   {
     name: 'gathering',
     description: 'On-demand gathering: clusters poll their requests and fetch the rule report; the rules pipeline stores results',

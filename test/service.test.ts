@@ -48,6 +48,42 @@ describe('GET /v1/stats', () => {
 });
 
 describe('operations', () => {
+  test('/whoami says who the credentials name: a token, a trusted identity, or none; an unknown token is a 401', async () => {
+    const token = bearer(await app.token(['payloads:read', 'data-reports:read'], 'org-5', 'dana'));
+    assert.deepEqual((await request(`${app.url}/whoami`, { headers: token })).body, {
+      via: 'token',
+      org_id: 'org-5',
+      user: 'dana',
+      all_orgs: false,
+      scopes: ['payloads:read', 'data-reports:read'],
+      archive_links: false,
+      read_access: 'open',
+    });
+    const identity = Buffer.from(JSON.stringify({ identity: { type: 'User', org_id: '77', user: { username: 'eve' } } })).toString(
+      'base64',
+    );
+    const viaIdentity = (await request(`${app.url}/whoami`, { headers: { 'x-rh-identity': identity } })).body;
+    assert.deepEqual([viaIdentity.via, viaIdentity.org_id, viaIdentity.user, viaIdentity.all_orgs], ['identity', '77', 'eve', false]);
+    assert.equal((await request(`${app.url}/whoami`)).body.via, 'none');
+    assert.equal((await request(`${app.url}/whoami`, { headers: bearer('trk_unknown') })).status, 401);
+  });
+
+  test('/ leads to the console; any path under /ui/ is the console; unknown API paths stay JSON 404s', async () => {
+    const root = await fetch(`${app.url}/`, { redirect: 'manual' });
+    assert.equal(root.status, 302);
+    assert.equal(root.headers.get('location'), '/ui/');
+    for (const path of ['/ui/', '/ui/payloads', '/ui/payloads/deep/link']) {
+      const page = await fetch(`${app.url}${path}`);
+      assert.equal(page.status, 200, path);
+      assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+      assert.equal(page.headers.get('cache-control'), 'no-cache');
+      assert.match(await page.text(), /<div id="root">/);
+    }
+    const missing = await request(`${app.url}/v1/no-such-thing`);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.status, 404);
+  });
+
   test('health answers 202 with a message at /health and under every prefix', async () => {
     for (const path of ['/health', ...PAYLOAD_TRACKER_PREFIXES.map((prefix) => `${prefix}/health`)]) {
       const { status, body } = await request(`${app.url}${path}`);

@@ -98,12 +98,18 @@ export async function findCaller(db: Kysely<Schema>, token: string, now: Date): 
   return row && { orgId: row.org_id, userName: row.user_name, scopes: row.scopes, allOrgs: row.all_orgs };
 }
 
-/** The caller behind an `Authorization: Bearer …` header, if it carries `scope`. */
-export async function authenticate(db: Kysely<Schema>, authorization: string | undefined, scope: Scope): Promise<Caller> {
+/** The caller behind an `Authorization: Bearer …` header, whatever its scopes. */
+export async function bearerCaller(db: Kysely<Schema>, authorization: string | undefined): Promise<Caller> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   if (!match) throw new AppError('unauthenticated', 'a bearer token is required (Authorization: Bearer …)');
   const caller = await findCaller(db, match[1], new Date());
   if (!caller) throw new AppError('unauthenticated', 'the bearer token is not valid: unknown, expired or revoked');
+  return caller;
+}
+
+/** The caller behind an `Authorization: Bearer …` header, if it carries `scope`. */
+export async function authenticate(db: Kysely<Schema>, authorization: string | undefined, scope: Scope): Promise<Caller> {
+  const caller = await bearerCaller(db, authorization);
   if (!caller.scopes.includes(scope)) throw new AppError('forbidden', `the token lacks the scope ${scope}`);
   return caller;
 }

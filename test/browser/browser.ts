@@ -1,0 +1,21 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+/** Debian's chromium (installed by .ci/run with apt-get), or CHROMIUM_PATH; never a downloaded browser. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Why the browser tests cannot run here, or undefined when they can. */
+export function browserMissing(): string | undefined {
+  return fs.existsSync(CHROMIUM)
+    ? undefined
+    : `no browser at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`;
+}
+
+export function launchBrowser(): Promise<Browser> {
+  // Root (as in CI) cannot use Chromium's sandbox.
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+}
+
+/** Where the tests save screenshots for a person to look at. */
+export const ARTEFACTS = path.join(import.meta.dirname, '..', '..', 'test-artefacts');
