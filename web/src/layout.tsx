@@ -71,7 +71,10 @@ function SessionBar() {
   );
 }
 
-const PAGES = [{ to: '/payloads', title: 'Payloads' }] as const;
+const PAGES = [
+  { to: '/payloads', title: 'Payloads' },
+  { to: '/statuses', title: 'Statuses' },
+] as const;
 
 export function Layout() {
   const path = useRouterState({ select: (state) => state.location.pathname });

@@ -1,11 +1,13 @@
 import { createRootRoute, createRoute, createRouter, redirect } from '@tanstack/react-router';
 import { lazy } from 'react';
 import { Layout } from './layout.tsx';
-import { payloadSearch } from './pages/payload-search.ts';
+import { searchReader } from './lists/list-search.ts';
+import { PAYLOAD_LIST, STATUS_LIST } from './lists/specs.ts';
 import { SignIn } from './pages/sign-in.tsx';
 
 // Each page is its own chunk, loaded when first shown.
 const Payloads = lazy(() => import('./pages/payloads.tsx'));
+const Statuses = lazy(() => import('./pages/statuses.tsx'));
 
 const root = createRootRoute({ component: Layout });
 
@@ -18,13 +20,20 @@ const index = createRoute({
 export const payloadsRoute = createRoute({
   getParentRoute: () => root,
   path: '/payloads',
-  validateSearch: payloadSearch,
+  validateSearch: searchReader(PAYLOAD_LIST),
   component: Payloads,
+});
+
+export const statusesRoute = createRoute({
+  getParentRoute: () => root,
+  path: '/statuses',
+  validateSearch: searchReader(STATUS_LIST),
+  component: Statuses,
 });
 
 export const signInRoute = createRoute({ getParentRoute: () => root, path: '/sign-in', component: SignIn });
 
-export const router = createRouter({ routeTree: root.addChildren([index, payloadsRoute, signInRoute]), basepath: '/ui' });
+export const router = createRouter({ routeTree: root.addChildren([index, payloadsRoute, statusesRoute, signInRoute]), basepath: '/ui' });
 
 declare module '@tanstack/react-router' {
   interface Register {

@@ -31,7 +31,7 @@ const urlMatches = (page: Page, pattern: RegExp) =>
 
 const rows = (page: Page) => page.locator('table[aria-label="Payloads"] tbody tr');
 
-describe('the console: payloads', { skip, timeout: 120_000 }, () => {
+describe('the console: payloads and statuses', { skip, timeout: 120_000 }, () => {
   before(async () => {
     app = await startTestApp();
     await seed();
@@ -71,6 +71,21 @@ describe('the console: payloads', { skip, timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Go to next page' }).first().click();
     await urlMatches(page, /page=1/);
     assert.equal(await rows(page).count(), 5);
+    await page.close();
+  });
+
+  test('statuses: the navigation leads there; a status filter and a sort change the rows and the URL', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${app.url}/ui/payloads`);
+    await page.getByRole('link', { name: 'Statuses' }).click();
+    await urlMatches(page, /\/ui\/statuses/);
+    await page.getByText('25 statuses').waitFor();
+    await page.screenshot({ path: path.join(ARTEFACTS, 'statuses.png'), fullPage: true });
+    await page.getByRole('textbox', { name: 'Request ID' }).fill(`c0ffee${'0'.repeat(24)}07`);
+    await page.getByRole('textbox', { name: 'Request ID' }).press('Enter');
+    await urlMatches(page, /request_id=c0ffee0+07/);
+    await page.getByText('1 status', { exact: true }).waitFor();
+    assert.match((await page.locator('table[aria-label="Statuses"] tbody tr').first().textContent()) ?? '', /ingress.*received/);
     await page.close();
   });
 

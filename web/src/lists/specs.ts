@@ -1,0 +1,22 @@
+import type { ListSpec } from './list-search.ts';
+
+// What each list of the payload tracker sorts and filters by: the routes read
+// their URLs with these, and the pages (loaded later, in chunks of their own) show them.
+
+export type PayloadSort = 'created_at' | 'request_id' | 'account' | 'org_id' | 'inventory_id' | 'system_id';
+export type PayloadFilter = 'account' | 'org_id' | 'inventory_id' | 'system_id';
+
+export const PAYLOAD_LIST: ListSpec<PayloadSort, PayloadFilter> = {
+  sorts: ['created_at', 'request_id', 'account', 'org_id', 'inventory_id', 'system_id'],
+  defaultSort: 'created_at',
+  filters: ['account', 'org_id', 'inventory_id', 'system_id'],
+};
+
+export type StatusSort = 'date' | 'created_at' | 'service' | 'source' | 'request_id' | 'status' | 'status_msg';
+export type StatusFilter = 'request_id' | 'service' | 'source' | 'status' | 'status_msg';
+
+export const STATUS_LIST: ListSpec<StatusSort, StatusFilter> = {
+  sorts: ['date', 'created_at', 'service', 'source', 'request_id', 'status', 'status_msg'],
+  defaultSort: 'date',
+  filters: ['request_id', 'service', 'source', 'status', 'status_msg'],
+};
