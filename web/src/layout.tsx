@@ -6,12 +6,14 @@ import {
   MastheadBrand,
   MastheadContent,
   MastheadMain,
+  MastheadToggle,
   Nav,
   NavItem,
   NavList,
   Page,
   PageSidebar,
   PageSidebarBody,
+  PageToggleButton,
   Toolbar,
   ToolbarContent,
   ToolbarItem,
@@ -81,6 +83,10 @@ export function Layout() {
   const masthead = (
     <Masthead>
       <MastheadMain>
+        {/* On a narrow window the navigation folds away behind this button. */}
+        <MastheadToggle>
+          <PageToggleButton isHamburgerButton aria-label="Navigation" />
+        </MastheadToggle>
         <MastheadBrand>
           <strong style={{ fontSize: '1.25rem' }}>Tracker</strong>
         </MastheadBrand>
@@ -106,7 +112,7 @@ export function Layout() {
     </PageSidebar>
   );
   return (
-    <Page masthead={masthead} sidebar={sidebar}>
+    <Page masthead={masthead} sidebar={sidebar} isManagedSidebar>
       <Suspense fallback={null}>
         <Outlet />
       </Suspense>
