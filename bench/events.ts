@@ -1,16 +1,6 @@
 import crypto from 'node:crypto';
+import { SERVICES } from './scale-data.ts';
 
-const SERVICES = [
-  'ingress',
-  'puptoo',
-  'inventory',
-  'storage-broker',
-  'insights-engine',
-  'ccx-rules',
-  'advisor',
-  'compliance',
-  'vulnerability',
-];
 const STEPS = ['received', 'processing', 'validated'];
 
 export interface BenchEvent {

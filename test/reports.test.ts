@@ -67,6 +67,13 @@ async function finished(type: string, id: string, headers = reader) {
   );
 }
 
+/** The records of a json_bulk file, one JSON document a line. */
+const jsonLines = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+
 async function download(type: string, id: string) {
   const response = await fetch(`${app.url}/data/reports/${type}/files/${id}`, { headers: reader });
   return { status: response.status, headers: response.headers, text: await response.text() };
@@ -123,13 +130,7 @@ describe('a statuses report over a 23-hour day in Rome', () => {
       file.headers.get('content-disposition') ?? '',
       new RegExp(`attachment; filename="Rome-day-${created.body.job.id}.ndjson"`),
     );
-    assert.deepEqual(
-      file.text
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line)),
-      expected,
-    );
+    assert.deepEqual(jsonLines(file.text), expected);
   });
 
   test('json: one document', async () => {
@@ -174,14 +175,7 @@ describe('a payloads report', () => {
       const created = await ask('payloads', { format, ...romeDay });
       assert.equal((await finished('payloads', created.body.job.id)).status, 300);
       const { text } = await download('payloads', created.body.job.id);
-      if (format === 'json_bulk')
-        assert.deepEqual(
-          text
-            .trim()
-            .split('\n')
-            .map((line) => JSON.parse(line)),
-          [expected],
-        );
+      if (format === 'json_bulk') assert.deepEqual(jsonLines(text), [expected]);
       if (format === 'json') assert.deepEqual(JSON.parse(text), [expected]);
       if (format === 'csv') {
         assert.equal(
@@ -206,14 +200,7 @@ describe('a success-rate report', () => {
       const created = await ask('success-rate', { format, ...romeDay });
       await finished('success-rate', created.body.job.id);
       const { text } = await download('success-rate', created.body.job.id);
-      if (format === 'json_bulk')
-        assert.deepEqual(
-          text
-            .trim()
-            .split('\n')
-            .map((line) => JSON.parse(line)),
-          expected,
-        );
+      if (format === 'json_bulk') assert.deepEqual(jsonLines(text), expected);
       if (format === 'json') assert.deepEqual(JSON.parse(text), expected);
       if (format === 'csv') {
         assert.equal(text, 'service,success,error,success_percent,error_percent\r\ningress,1,0,100,0\r\npuptoo,1,1,50,50\r\n');

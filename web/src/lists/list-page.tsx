@@ -77,6 +77,8 @@ export function ListPage<Row extends { id: number }, Sort extends string, Filter
     placeholderData: keepPreviousData,
     enabled: allowed,
   });
+  // Any change but a page turn starts again from the first page. (The casts below: TypeScript cannot
+  // see that a literal object fits a generic intersection type.)
   const change = (changes: Partial<ListSearch<Sort, Filter>>) => onChange({ page: 0, ...changes });
   const sortedIndex = columns.findIndex((column) => column.sort === search.sort_by);
   const sortParams = (column: Column<Row, Sort>, index: number): ThProps['sort'] | undefined =>
