@@ -22,6 +22,10 @@ export interface Config {
   archiveRole: string;
   storageBrokerUrl: string | undefined;
   storageBrokerTimeoutMs: number;
+  /** How long a payload may go without a status before it counts as stuck (`STUCK_AFTER`). */
+  stuckAfterMs: number;
+  /** Statuses after which a payload is done: success, error and those of `TERMINAL_STATUSES`. */
+  terminalStatuses: readonly string[];
   kibanaUrl: string;
   kibanaIndex: string;
   kibanaServiceField: string;
@@ -89,10 +93,14 @@ function optionalUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
 const DURATION = /^(\d+)\s*(ms|s|m|h|d)?$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** A duration such as `24h`, `90m`, `30s`, `2d` or `500ms` in milliseconds; a bare number is seconds. */
-export function parseDuration(raw: string, name: string): number {
+/** A duration such as `24h`, `90m`, `30s`, `2d` or `500ms` in milliseconds (a bare number is seconds); NaN when it is not one. */
+export function durationMs(raw: string): number {
   const match = DURATION.exec(raw.trim());
-  const ms = match ? Number(match[1]) * UNIT_MS[match[2] ?? 's'] : NaN;
+  return match ? Number(match[1]) * UNIT_MS[match[2] ?? 's'] : NaN;
+}
+
+export function parseDuration(raw: string, name: string): number {
+  const ms = durationMs(raw);
   if (!(ms > 0)) throw new ConfigError(`${name} must be a positive duration such as 24h, 90m or 30s, not "${raw}"`);
   return ms;
 }
@@ -106,6 +114,15 @@ function choice<T extends string>(env: NodeJS.ProcessEnv, name: string, choices:
   if (raw === undefined || raw === '') return undefined;
   if (!(choices as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be ${choices.join(' or ')}, not "${raw}"`);
   return raw as T;
+}
+
+/** success and error always end a payload; `TERMINAL_STATUSES` (comma separated) names more. */
+function terminalStatuses(env: NodeJS.ProcessEnv): string[] {
+  const named = text(env, 'TERMINAL_STATUSES', '')
+    .split(',')
+    .map((status) => status.trim().toLowerCase())
+    .filter((status) => status !== '');
+  return [...new Set(['success', 'error', ...named])];
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -137,6 +154,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     archiveRole: text(env, 'ARCHIVE_ROLE', 'platform-archive-download'),
     storageBrokerUrl: optionalUrl(env, 'STORAGE_BROKER_URL'),
     storageBrokerTimeoutMs: integer(env, 'STORAGE_BROKER_TIMEOUT_MS', 5000, 1, 600_000),
+    stuckAfterMs: duration(env, 'STUCK_AFTER', '30m'),
+    terminalStatuses: terminalStatuses(env),
     kibanaUrl: optionalUrl(env, 'KIBANA_URL') ?? 'http://localhost:5601',
     kibanaIndex: text(env, 'KIBANA_INDEX', 'logs-*'),
     kibanaServiceField: text(env, 'KIBANA_SERVICE_FIELD', 'app'),

@@ -177,6 +177,15 @@ export interface StatusCountsTable {
   folded: Generated<boolean>;
 }
 
+/** Each payload's last status (migration 0010), for the stuck payloads. */
+export interface PayloadLatestTable {
+  payload_id: string;
+  service: string;
+  source: string | null;
+  status: string;
+  date: Timestamp;
+}
+
 export interface Schema {
   payloads: PayloadsTable;
   payload_statuses: PayloadStatusesTable;
@@ -193,4 +202,5 @@ export interface Schema {
   mail_deliveries: MailDeliveriesTable;
   payload_counts: PayloadCountsTable;
   status_counts: StatusCountsTable;
+  payload_latest: PayloadLatestTable;
 }

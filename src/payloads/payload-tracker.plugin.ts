@@ -4,6 +4,7 @@ import { ingestRoutes } from './ingest.routes.ts';
 import { linkRoutes } from './links.routes.ts';
 import { sendPayloadTrackerError } from '../shared/platform-errors.ts';
 import { payloadRoutes } from './payloads.routes.ts';
+import { stuckRoutes } from './stuck.routes.ts';
 
 /** The Payload Tracker API v1, mounted under each prefix clients call it at. */
 export const payloadTrackerApi: FastifyPluginAsync<PayloadTrackerDeps> = async (app, options) => {
@@ -14,4 +15,5 @@ export const payloadTrackerApi: FastifyPluginAsync<PayloadTrackerDeps> = async (
   await app.register(ingestRoutes, deps);
   await app.register(payloadRoutes, deps);
   await app.register(linkRoutes, deps);
+  await app.register(stuckRoutes, deps);
 };

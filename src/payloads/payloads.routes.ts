@@ -4,12 +4,14 @@ import { AppError, invalid } from '../errors.ts';
 import { withoutNulls } from '../shared/sql.ts';
 import type { PayloadTrackerDeps } from './deps.ts';
 import { computeDurations } from '../shared/measures.ts';
-import { countOutcomesSince } from './counts.ts';
+import { countOutcomesSince, type PayloadFilters } from './counts.ts';
+import type { Static } from 'typebox';
 import { getPayloadStatuses, listPayloads, listStatuses, type Paging } from './payloads.queries.ts';
 import {
   errorResponses,
   PayloadDetail,
   payloadDetailQuery,
+  type payloadFilterQuery,
   payloadListQuery,
   PayloadList,
   RequestIdParams,
@@ -44,7 +46,19 @@ function pagingOf(query: PagingQuery): Paging {
   return { page: query.page!, pageSize: query.page_size!, sortBy: query.sort_by!, sortDir: query.sort_dir! };
 }
 
-const secondsSince = (start: number) => (performance.now() - start) / 1000;
+/** The payload list's filters, which the stuck payloads take too. */
+export function payloadFiltersOf(query: Static<typeof payloadFilterQuery>, visibleOrg: string | undefined): PayloadFilters {
+  return {
+    visibleOrg,
+    account: textParam(query.account),
+    orgId: textParam(query.org_id),
+    inventoryId: uuidParam('inventory_id', query.inventory_id),
+    systemId: uuidParam('system_id', query.system_id),
+    createdAt: timeRangeParams(query, 'created_at'),
+  };
+}
+
+export const secondsSince = (start: number) => (performance.now() - start) / 1000;
 
 export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async (app, { db, config, now }) => {
   const access = { payloadReader: true } as const;
@@ -62,18 +76,7 @@ export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = asyn
     async (request) => {
       const start = performance.now();
       const query = request.query;
-      const { count, rows } = await listPayloads(
-        db,
-        {
-          visibleOrg: grantOf(request).orgId,
-          account: textParam(query.account),
-          orgId: textParam(query.org_id),
-          inventoryId: uuidParam('inventory_id', query.inventory_id),
-          systemId: uuidParam('system_id', query.system_id),
-          createdAt: timeRangeParams(query, 'created_at'),
-        },
-        pagingOf(query),
-      );
+      const { count, rows } = await listPayloads(db, payloadFiltersOf(query, grantOf(request).orgId), pagingOf(query));
       const data = rows.map((row) => ({ ...withoutNulls(row), id: Number(row.id) }));
       return { count, elapsed: secondsSince(start), data };
     },

@@ -9,7 +9,7 @@ const Text = (description: string) => Type.String({ description });
 
 // Parameters with a default are optional to callers (and in the OpenAPI document);
 // validation fills the default in, so handlers always see a value.
-const paging = (maxPageSize: number) => ({
+export const paging = (maxPageSize: number) => ({
   page: Type.Optional(
     Type.Integer({ minimum: 0, maximum: MAX_PAGE, default: 0, description: 'A page number within the paginated result set, from 0' }),
   ),
@@ -33,20 +33,28 @@ export const PAYLOAD_STATUS_SORT_FIELDS = [
   'system_id',
 ] as const;
 
+/** The filters of the payload list, which the stuck payloads take too. */
+export const payloadFilters = {
+  account: Type.Optional(Text('filter for account')),
+  org_id: Type.Optional(Text('filter for org_id')),
+  inventory_id: Type.Optional(Text('filter for inventory_id (a UUID)')),
+  system_id: Type.Optional(Text('filter for system_id (a UUID)')),
+  created_at_lt: Type.Optional(DateTimeFilter),
+  created_at_lte: Type.Optional(DateTimeFilter),
+  created_at_gt: Type.Optional(DateTimeFilter),
+  created_at_gte: Type.Optional(DateTimeFilter),
+};
+
 export const payloadListQuery = (maxPageSize: number) =>
   Type.Object({
     ...paging(maxPageSize),
     sort_by: Type.Optional(Type.Enum([...PAYLOAD_SORT_FIELDS], { default: 'created_at', description: 'Attribute to sort results by' })),
     sort_dir: Type.Optional(Type.Enum(['asc', 'desc'], { default: 'desc', description: 'Direction to sort' })),
-    account: Type.Optional(Text('filter for account')),
-    org_id: Type.Optional(Text('filter for org_id')),
-    inventory_id: Type.Optional(Text('filter for inventory_id (a UUID)')),
-    system_id: Type.Optional(Text('filter for system_id (a UUID)')),
-    created_at_lt: Type.Optional(DateTimeFilter),
-    created_at_lte: Type.Optional(DateTimeFilter),
-    created_at_gt: Type.Optional(DateTimeFilter),
-    created_at_gte: Type.Optional(DateTimeFilter),
+    ...payloadFilters,
   });
+
+/** For the type of the payload filters as validated. */
+export const payloadFilterQuery = Type.Object(payloadFilters);
 
 export const statusListQuery = (maxPageSize: number) =>
   Type.Object({
