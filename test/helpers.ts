@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { createToken } from '../src/auth/tokens.ts';
 import { loadConfig, type Config } from '../src/config.ts';
@@ -50,6 +51,8 @@ export interface TestApp {
   database: Database;
   config: Readonly<Config>;
   reportQueue: ReportQueue;
+  /** The Fastify instance, for tests of how it stops. */
+  fastify: FastifyInstance;
   /**
    * A bearer token for `org` with `scopes`. A producer token (statuses:write,
    * results:write) writes every org's data unless `allOrgs` is false, as a
@@ -92,6 +95,7 @@ export async function startTestApp(
     database,
     config,
     reportQueue,
+    fastify: app,
     token: (scopes, org = 'org-1', user = 'tester', options = {}) =>
       createToken(database.db, {
         orgId: org,

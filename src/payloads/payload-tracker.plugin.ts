@@ -5,6 +5,7 @@ import { linkRoutes } from './links.routes.ts';
 import { sendPayloadTrackerError } from '../shared/platform-errors.ts';
 import { payloadRoutes } from './payloads.routes.ts';
 import { stuckRoutes } from './stuck.routes.ts';
+import { liveRoutes } from './live.routes.ts';
 
 /** The Payload Tracker API v1, mounted under each prefix clients call it at. */
 export const payloadTrackerApi: FastifyPluginAsync<PayloadTrackerDeps> = async (app, options) => {
@@ -16,4 +17,5 @@ export const payloadTrackerApi: FastifyPluginAsync<PayloadTrackerDeps> = async (
   await app.register(payloadRoutes, deps);
   await app.register(linkRoutes, deps);
   await app.register(stuckRoutes, deps);
+  await app.register(liveRoutes, deps);
 };

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { grantOf } from '../auth/route-access.ts';
-import { AppError, invalid } from '../errors.ts';
+import { invalid } from '../errors.ts';
 import { withoutNulls } from '../shared/sql.ts';
 import type { PayloadTrackerDeps } from './deps.ts';
-import { computeDurations } from '../shared/measures.ts';
 import { countOutcomesSince, type PayloadFilters } from './counts.ts';
 import type { Static } from 'typebox';
-import { getPayloadStatuses, listPayloads, listStatuses, type Paging } from './payloads.queries.ts';
+import { readPayloadDetail } from './payload-detail.ts';
+import { listPayloads, listStatuses, type Paging } from './payloads.queries.ts';
 import {
   errorResponses,
   PayloadDetail,
@@ -22,17 +22,6 @@ import {
 } from './payloads.schemas.ts';
 import { nameParam, requestIdParam, textParam, timeRangeParams, uuidParam } from '../shared/query-params.ts';
 import { successRates } from './success-rate.ts';
-
-/** Fields of a payload's statuses at each verbosity; 0 is every field. */
-const VERBOSE_FIELDS: Record<number, string[] | undefined> = {
-  1: ['service', 'source', 'status', 'status_msg', 'inventory_id', 'date'],
-  2: ['service', 'status', 'date'],
-};
-
-function pick<T extends object>(row: T, fields: string[] | undefined): T {
-  if (!fields) return row;
-  return Object.fromEntries(Object.entries(row).filter(([field]) => fields.includes(field))) as T;
-}
 
 interface PagingQuery {
   page?: number;
@@ -94,20 +83,13 @@ export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = asyn
       },
     },
     async (request) => {
-      const requestId = requestIdParam(request.params.request_id);
-      const visibleOrg = grantOf(request).orgId;
       const { sortBy, sortDir } = pagingOf(request.query);
-      const payload = await getPayloadStatuses(db, requestId, sortBy, sortDir);
-      // Another org's payload reads as unknown.
-      if (!payload || (visibleOrg !== undefined && payload.orgId !== visibleOrg)) {
-        throw new AppError('not_found', `no payload has the request ID ${requestId}`);
-      }
-      const rows = payload.statuses;
-      const duration = computeDurations(rows.map((row) => ({ service: row.service, source: row.source, dateMicros: BigInt(row.date_us) })));
-      const data = rows.map(({ date_us: _micros, ...row }) =>
-        pick({ ...withoutNulls(row), id: Number(row.id) }, VERBOSE_FIELDS[request.query.verbosity ?? 0]),
-      );
-      return { data, duration };
+      return readPayloadDetail(db, requestIdParam(request.params.request_id), {
+        sortBy,
+        sortDir,
+        verbosity: request.query.verbosity ?? 0,
+        visibleOrg: grantOf(request).orgId,
+      });
     },
   );
 

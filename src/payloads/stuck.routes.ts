@@ -10,6 +10,9 @@ import { payloadFiltersOf, secondsSince } from './payloads.routes.ts';
 import { errorResponses, paging, Payload, payloadFilters } from './payloads.schemas.ts';
 import { listStuckPayloads, STUCK_SORT_FIELDS } from './stuck.queries.ts';
 
+/** Ten years: longer than any retention, and short enough to subtract from now. */
+const MAX_STUCK_AFTER_MS = 3660 * 86_400_000;
+
 const StuckQuery = (maxPageSize: number) =>
   Type.Object({
     ...paging(maxPageSize),
@@ -61,7 +64,9 @@ export const stuckRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async 
       const { query } = request;
       const given = textParam(query.stuck_after);
       const stuckAfterMs = given === undefined ? config.stuckAfterMs : durationMs(given);
-      if (!(stuckAfterMs > 0)) throw invalid('stuck_after', `must be a duration such as 90s, 30m, 2h or 1d, not "${given}"`);
+      if (!(stuckAfterMs > 0 && stuckAfterMs <= MAX_STUCK_AFTER_MS)) {
+        throw invalid('stuck_after', `must be a duration such as 90s, 30m, 2h or 1d, up to 3660d, not "${given}"`);
+      }
       const asOf = now().getTime();
       const { count, groups, rows } = await listStuckPayloads(
         db,

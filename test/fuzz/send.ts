@@ -23,12 +23,19 @@ export function send(
     const request = http.request(
       { host: url.hostname, port: url.port, method, path, headers: sent, agent: false, timeout: timeoutMs },
       (response) => {
+        const contentType = String(response.headers['content-type'] ?? '');
+        // An event stream answers with its headers and runs on: that it opened is the answer.
+        if (response.statusCode === 200 && contentType.startsWith('text/event-stream')) {
+          request.destroy();
+          resolve({ status: 200, contentType, body: '' });
+          return;
+        }
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () =>
           resolve({
             status: response.statusCode ?? 0,
-            contentType: String(response.headers['content-type'] ?? ''),
+            contentType,
             body: Buffer.concat(chunks).toString('utf8'),
           }),
         );
@@ -60,6 +67,7 @@ export function sendRaw(baseUrl: string, bytes: Buffer | string, timeoutMs = 10_
 export function problemWith(answer: RawAnswer, binaryRoute: boolean): string | undefined {
   if (answer.status >= 500) return `answered ${answer.status}: ${answer.body.slice(0, 200)}`;
   if (binaryRoute && answer.status < 300) return undefined;
+  if (answer.contentType.startsWith('text/event-stream')) return undefined;
   if (!answer.contentType.startsWith('application/json')) {
     return `answered ${answer.status} with content-type "${answer.contentType}": ${answer.body.slice(0, 200)}`;
   }
