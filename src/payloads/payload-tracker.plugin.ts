@@ -6,6 +6,7 @@ import { sendPayloadTrackerError } from '../shared/platform-errors.ts';
 import { payloadRoutes } from './payloads.routes.ts';
 import { stuckRoutes } from './stuck.routes.ts';
 import { liveRoutes } from './live.routes.ts';
+import { statsRoutes } from './stats.routes.ts';
 
 /** The Payload Tracker API v1, mounted under each prefix clients call it at. */
 export const payloadTrackerApi: FastifyPluginAsync<PayloadTrackerDeps> = async (app, options) => {
@@ -18,4 +19,5 @@ export const payloadTrackerApi: FastifyPluginAsync<PayloadTrackerDeps> = async (
   await app.register(linkRoutes, deps);
   await app.register(stuckRoutes, deps);
   await app.register(liveRoutes, deps);
+  await app.register(statsRoutes, deps);
 };
