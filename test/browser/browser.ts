@@ -13,8 +13,20 @@ export function browserMissing(): string | undefined {
 }
 
 export function launchBrowser(): Promise<Browser> {
-  // Root (as in CI) cannot use Chromium's sandbox.
-  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  // Root (as in CI) cannot use Chromium's sandbox; without the networking flags
+  // Chromium keeps dialling out on a closed network. Playwright gives it a fresh profile.
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
 }
 
 /** Where the tests save screenshots for a person to look at. */

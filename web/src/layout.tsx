@@ -23,6 +23,8 @@ import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-route
 import { Suspense } from 'react';
 import { tokenStore } from './api.ts';
 import { useSession } from './session.ts';
+import { RequestIdBox } from './shared/request-id-box.tsx';
+import { ZoneToggle } from './shared/time.tsx';
 
 /** Which org and scopes the console acts with, and how to sign in or out. */
 function SessionBar() {
@@ -39,6 +41,12 @@ function SessionBar() {
   return (
     <Toolbar isFullHeight>
       <ToolbarContent>
+        <ToolbarItem>
+          <RequestIdBox />
+        </ToolbarItem>
+        <ToolbarItem>
+          <ZoneToggle />
+        </ToolbarItem>
         <ToolbarItem>
           {via === 'none' ? (
             <span>Not signed in</span>

@@ -4,6 +4,7 @@ import { RouterProvider } from '@tanstack/react-router';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { router } from './router.tsx';
+import { ZoneProvider } from './shared/time.tsx';
 
 // Follows the viewer's colour scheme with PatternFly's dark theme.
 const dark = window.matchMedia('(prefers-color-scheme: dark)');
@@ -21,7 +22,9 @@ const queryClient = new QueryClient({
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <RouterProvider router={router} />
+      <ZoneProvider>
+        <RouterProvider router={router} />
+      </ZoneProvider>
     </QueryClientProvider>
   </StrictMode>,
 );

@@ -8,6 +8,7 @@ import { SignIn } from './pages/sign-in.tsx';
 // Each page is its own chunk, loaded when first shown.
 const Payloads = lazy(() => import('./pages/payloads.tsx'));
 const Statuses = lazy(() => import('./pages/statuses.tsx'));
+const Track = lazy(() => import('./pages/track/track.tsx'));
 
 const root = createRootRoute({ component: Layout });
 
@@ -31,9 +32,14 @@ export const statusesRoute = createRoute({
   component: Statuses,
 });
 
+export const trackRoute = createRoute({ getParentRoute: () => root, path: '/track/$requestId', component: Track });
+
 export const signInRoute = createRoute({ getParentRoute: () => root, path: '/sign-in', component: SignIn });
 
-export const router = createRouter({ routeTree: root.addChildren([index, payloadsRoute, statusesRoute, signInRoute]), basepath: '/ui' });
+export const router = createRouter({
+  routeTree: root.addChildren([index, payloadsRoute, statusesRoute, trackRoute, signInRoute]),
+  basepath: '/ui',
+});
 
 declare module '@tanstack/react-router' {
   interface Register {

@@ -56,13 +56,6 @@ function FilterInput({ label, value, onApply }: { label: string; value?: string;
   );
 }
 
-/** Time as the API gives it (UTC), the full instant on hover. */
-export const Time = ({ value }: { value: string }) => (
-  <time dateTime={value} title={value}>
-    {value.replace('T', ' ').slice(0, 19)} UTC
-  </time>
-);
-
 /**
  * A page over one of the payload tracker's lists: its filters, sort and page
  * from the URL, the exact total, and what happened when there is nothing to show.

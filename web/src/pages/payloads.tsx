@@ -1,4 +1,6 @@
-import { ListPage, Time, type Column } from '../lists/list-page.tsx';
+import { Link } from '@tanstack/react-router';
+import { ListPage, type Column } from '../lists/list-page.tsx';
+import { Time } from '../shared/time.tsx';
 import { withDefaults } from '../lists/list-search.ts';
 import { PAYLOAD_LIST, type PayloadFilter as Filter, type PayloadSort as Sort } from '../lists/specs.ts';
 import { payloadsRoute } from '../router.tsx';
@@ -14,7 +16,15 @@ interface PayloadRow {
 }
 
 const COLUMNS: Column<PayloadRow, Sort>[] = [
-  { title: 'Request ID', sort: 'request_id', cell: (row) => <code>{row.request_id}</code> },
+  {
+    title: 'Request ID',
+    sort: 'request_id',
+    cell: (row) => (
+      <Link to="/track/$requestId" params={{ requestId: row.request_id }}>
+        <code>{row.request_id}</code>
+      </Link>
+    ),
+  },
   { title: 'Account', sort: 'account', cell: (row) => row.account },
   { title: 'Org ID', sort: 'org_id', cell: (row) => row.org_id },
   { title: 'Inventory ID', sort: 'inventory_id', cell: (row) => row.inventory_id },

@@ -1,5 +1,8 @@
 import { Label } from '@patternfly/react-core';
-import { ListPage, Time, type Column } from '../lists/list-page.tsx';
+import { Link } from '@tanstack/react-router';
+import { ListPage, type Column } from '../lists/list-page.tsx';
+import { Time } from '../shared/time.tsx';
+import { statusLook } from '../shared/measures.ts';
 import { withDefaults } from '../lists/list-search.ts';
 import { STATUS_LIST, type StatusFilter as Filter, type StatusSort as Sort } from '../lists/specs.ts';
 import { statusesRoute } from '../router.tsx';
@@ -15,15 +18,20 @@ interface StatusRow {
   created_at: string;
 }
 
-/** Errors stand out; success and the rest read apart from each other. */
-const STATUS_COLOURS: Record<string, 'red' | 'green' | 'blue'> = { error: 'red', success: 'green', received: 'blue' };
-
 const COLUMNS: Column<StatusRow, Sort>[] = [
   { title: 'Date', sort: 'date', cell: (row) => <Time value={row.date} />, nowrap: true },
-  { title: 'Request ID', sort: 'request_id', cell: (row) => <code>{row.request_id}</code> },
+  {
+    title: 'Request ID',
+    sort: 'request_id',
+    cell: (row) => (
+      <Link to="/track/$requestId" params={{ requestId: row.request_id }}>
+        <code>{row.request_id}</code>
+      </Link>
+    ),
+  },
   { title: 'Service', sort: 'service', cell: (row) => row.service },
   { title: 'Source', sort: 'source', cell: (row) => row.source },
-  { title: 'Status', sort: 'status', cell: (row) => <Label color={STATUS_COLOURS[row.status] ?? 'grey'}>{row.status}</Label> },
+  { title: 'Status', sort: 'status', cell: (row) => <Label color={statusLook(row.status).label}>{row.status}</Label> },
   { title: 'Message', sort: 'status_msg', cell: (row) => row.status_msg },
 ];
 
