@@ -56,7 +56,7 @@ export function useLivePayload(requestId: string) {
         (event, data) => {
           if (event === 'payload') {
             setLiveness('live');
-            queryClient.setQueryData(['payload', requestId], data as PayloadDetail);
+            queryClient.setQueryData(['payload', requestId], data);
           }
         },
         controller.signal,
