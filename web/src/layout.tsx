@@ -1,4 +1,5 @@
 import {
+  Badge,
   Button,
   Label,
   LabelGroup,
@@ -18,11 +19,12 @@ import {
   ToolbarContent,
   ToolbarItem,
 } from '@patternfly/react-core';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
 import { Suspense } from 'react';
 import { tokenStore } from './api.ts';
-import { useSession } from './session.ts';
+import { canReadPayloads, useSession } from './session.ts';
+import { api } from './api.ts';
 import { RequestIdBox } from './shared/request-id-box.tsx';
 import { ZoneToggle } from './shared/time.tsx';
 
@@ -84,7 +86,26 @@ function SessionBar() {
 const PAGES = [
   { to: '/payloads', title: 'Payloads' },
   { to: '/statuses', title: 'Statuses' },
+  { to: '/stuck', title: 'Stuck' },
+  { to: '/success-rate', title: 'Success rate' },
 ] as const;
+
+/** How many payloads are stuck now, for the navigation's badge; asked again every minute. */
+function StuckBadge() {
+  const session = useSession();
+  const stuck = useQuery({
+    queryKey: ['/v1/stuck-payloads', 'badge'],
+    queryFn: () => api<{ count: number }>('/v1/stuck-payloads?page_size=1'),
+    enabled: session.data ? canReadPayloads(session.data) : false,
+    refetchInterval: 60_000,
+  });
+  if (!stuck.data?.count) return null;
+  return (
+    <Badge isRead={false} screenReaderText="payloads stuck" data-testid="stuck-badge">
+      {stuck.data.count.toLocaleString()}
+    </Badge>
+  );
+}
 
 export function Layout() {
   const path = useRouterState({ select: (state) => state.location.pathname });
@@ -111,7 +132,9 @@ export function Layout() {
           <NavList>
             {PAGES.map((page) => (
               <NavItem key={page.to} isActive={path.endsWith(page.to)}>
-                <Link to={page.to}>{page.title}</Link>
+                <Link to={page.to}>
+                  {page.title} {page.to === '/stuck' && <StuckBadge />}
+                </Link>
               </NavItem>
             ))}
           </NavList>

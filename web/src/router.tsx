@@ -2,12 +2,15 @@ import { createRootRoute, createRoute, createRouter, redirect } from '@tanstack/
 import { lazy } from 'react';
 import { Layout } from './layout.tsx';
 import { searchReader } from './lists/list-search.ts';
-import { PAYLOAD_LIST, STATUS_LIST } from './lists/specs.ts';
+import { readRange } from './lists/time-range.ts';
+import { PAYLOAD_LIST, STATUS_LIST, STUCK_LIST } from './lists/specs.ts';
 import { SignIn } from './pages/sign-in.tsx';
 
 // Each page is its own chunk, loaded when first shown.
 const Payloads = lazy(() => import('./pages/payloads.tsx'));
 const Statuses = lazy(() => import('./pages/statuses.tsx'));
+const Stuck = lazy(() => import('./pages/stuck.tsx'));
+const SuccessRate = lazy(() => import('./pages/success-rate.tsx'));
 const Track = lazy(() => import('./pages/track/track.tsx'));
 
 const root = createRootRoute({ component: Layout });
@@ -32,12 +35,26 @@ export const statusesRoute = createRoute({
   component: Statuses,
 });
 
+export const stuckRoute = createRoute({
+  getParentRoute: () => root,
+  path: '/stuck',
+  validateSearch: searchReader(STUCK_LIST),
+  component: Stuck,
+});
+
+export const successRateRoute = createRoute({
+  getParentRoute: () => root,
+  path: '/success-rate',
+  validateSearch: (search: Record<string, unknown>) => readRange(search),
+  component: SuccessRate,
+});
+
 export const trackRoute = createRoute({ getParentRoute: () => root, path: '/track/$requestId', component: Track });
 
 export const signInRoute = createRoute({ getParentRoute: () => root, path: '/sign-in', component: SignIn });
 
 export const router = createRouter({
-  routeTree: root.addChildren([index, payloadsRoute, statusesRoute, trackRoute, signInRoute]),
+  routeTree: root.addChildren([index, payloadsRoute, statusesRoute, stuckRoute, successRateRoute, trackRoute, signInRoute]),
   basepath: '/ui',
 });
 

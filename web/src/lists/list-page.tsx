@@ -1,5 +1,6 @@
 import {
   Alert,
+  Button,
   Content,
   EmptyState,
   EmptyStateBody,
@@ -10,13 +11,17 @@ import {
   ToolbarContent,
   ToolbarItem,
 } from '@patternfly/react-core';
-import { Table, Tbody, Td, Th, Thead, Tr, type ThProps } from '@patternfly/react-table';
+import DownloadIcon from '@patternfly/react-icons/dist/esm/icons/download-icon';
+import { ExpandableRowContent, Table, Tbody, Td, Th, Thead, Tr, type ThProps } from '@patternfly/react-table';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
-import { useState, type ReactNode } from 'react';
+import { Fragment, useState, type ReactNode } from 'react';
 import { api, queryString } from '../api.ts';
 import { canReadPayloads, useSession } from '../session.ts';
-import { PAGE_SIZES, type ListSearch } from './list-search.ts';
+import { downloadCsv } from './csv.ts';
+import { apiParams, PAGE_SIZES, type ListSearch } from './list-search.ts';
+import { RefreshPicker } from './refresh-picker.tsx';
+import { TimeRangePicker } from './time-range-picker.tsx';
 
 export interface Column<Row, Sort extends string> {
   title: string;
@@ -26,7 +31,7 @@ export interface Column<Row, Sort extends string> {
   nowrap?: boolean;
 }
 
-interface ListPageProps<Row extends { id: number }, Sort extends string, Filter extends string> {
+export interface ListPageProps<Row extends { id: number | string }, Sort extends string, Filter extends string> {
   title: string;
   /** What the rows are called: "payloads", "statuses"; one of them: "payload". */
   noun: string;
@@ -36,7 +41,20 @@ interface ListPageProps<Row extends { id: number }, Sort extends string, Filter 
   filters: { key: Filter; label: string }[];
   search: ListSearch<Sort, Filter>;
   onChange: (changes: Partial<ListSearch<Sort, Filter>>) => void;
+  /** The API field the time range filters on. */
+  timeField: string;
+  /** Parameters the page adds to the API's (stuck_after). */
+  extraParams?: Record<string, string | undefined>;
+  /** What an open row shows. */
+  expanded?: (row: Row) => ReactNode;
+  /** Shown between the toolbar and the rows (counts that filter), given the list's answer. */
+  summary?: (answer: Answer<Row> | undefined) => ReactNode;
+  /** More toolbar items, before the pager. */
+  tools?: ReactNode;
 }
+
+/** A list's answer: the page of rows and the exact count, and what else the endpoint says. */
+export type Answer<Row> = { count: number; data: Row[] } & Record<string, unknown>;
 
 /** A filter box: what is typed applies on Enter; clearing it drops the filter. */
 function FilterInput({ label, value, onApply }: { label: string; value?: string; onApply: (value?: string) => void }) {
@@ -57,29 +75,51 @@ function FilterInput({ label, value, onApply }: { label: string; value?: string;
 }
 
 /**
- * A page over one of the payload tracker's lists: its filters, sort and page
- * from the URL, the exact total, and what happened when there is nothing to show.
+ * A page over one of the payload tracker's lists: its filters, sort, page and
+ * time range from the URL, the exact total, auto-refresh that pauses while a
+ * row is open, CSV of the whole filter, and what happened when there is nothing to show.
  */
-export function ListPage<Row extends { id: number }, Sort extends string, Filter extends string>(props: ListPageProps<Row, Sort, Filter>) {
-  const { title, noun, one, endpoint, columns, filters, search, onChange } = props;
+export function ListPage<Row extends { id: number | string }, Sort extends string, Filter extends string>(
+  props: ListPageProps<Row, Sort, Filter>,
+) {
+  const { title, noun, one, endpoint, columns, filters, search, onChange, timeField, expanded } = props;
   const session = useSession();
   const allowed = session.data ? canReadPayloads(session.data) : false;
+  const [open, setOpen] = useState<Set<Row['id']>>(new Set());
+  const [exporting, setExporting] = useState(false);
+  const paramsNow = () => ({ ...apiParams(search, timeField), ...props.extraParams });
+  const paused = open.size > 0;
   const list = useQuery({
-    queryKey: [endpoint, search],
-    queryFn: () => api<{ count: number; data: Row[] }>(`${endpoint}${queryString(search as Record<string, string | number | undefined>)}`),
+    // The range is resolved when the request is made, so "the last hour" moves on with each refresh.
+    queryKey: [endpoint, search, props.extraParams],
+    queryFn: () => api<Answer<Row>>(`${endpoint}${queryString(paramsNow())}`),
     placeholderData: keepPreviousData,
     enabled: allowed,
+    refetchInterval: search.refresh && !paused ? search.refresh * 1000 : false,
   });
   // Any change but a page turn starts again from the first page. (The casts below: TypeScript cannot
   // see that a literal object fits a generic intersection type.)
-  const change = (changes: Partial<ListSearch<Sort, Filter>>) => onChange({ page: 0, ...changes });
+  type Changes = Partial<ListSearch<Sort, Filter>>;
+  const change = (changes: Changes) => onChange({ page: 0, ...changes });
   const sortedIndex = columns.findIndex((column) => column.sort === search.sort_by);
+  const offset = expanded ? 1 : 0;
   const sortParams = (column: Column<Row, Sort>, index: number): ThProps['sort'] | undefined =>
     column.sort && {
-      sortBy: { index: sortedIndex, direction: search.sort_dir },
-      onSort: (_event, _index, direction) => change({ sort_by: column.sort, sort_dir: direction } as Partial<ListSearch<Sort, Filter>>),
-      columnIndex: index,
+      sortBy: { index: sortedIndex + offset, direction: search.sort_dir },
+      onSort: (_event, _index, direction) => change({ sort_by: column.sort, sort_dir: direction } as Changes),
+      columnIndex: index + offset,
     };
+  const toggle = (id: Row['id']) =>
+    setOpen((previous) => {
+      const next = new Set(previous);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  const exportCsv = () => {
+    setExporting(true);
+    const { page: _page, page_size: _size, ...filter } = paramsNow();
+    void downloadCsv(endpoint, filter, `${noun}.csv`).finally(() => setExporting(false));
+  };
 
   if (session.data && !allowed) {
     return (
@@ -103,32 +143,51 @@ export function ListPage<Row extends { id: number }, Sort extends string, Filter
                 key={`${filter.key}=${search[filter.key] ?? ''}`}
                 label={filter.label}
                 value={search[filter.key]}
-                onApply={(value) => change({ [filter.key]: value } as Partial<ListSearch<Sort, Filter>>)}
+                onApply={(value) => change({ [filter.key]: value } as Changes)}
               />
             </ToolbarItem>
           ))}
+          {props.tools}
+        </ToolbarContent>
+        <ToolbarContent>
+          <TimeRangePicker
+            range={search}
+            onChange={(range) => change({ last: undefined, from: undefined, to: undefined, ...range } as Changes)}
+          />
+          <ToolbarItem>
+            <RefreshPicker seconds={search.refresh} paused={paused} onChange={(refresh) => onChange({ refresh } as Changes)} />
+          </ToolbarItem>
+          <ToolbarItem>
+            <Button variant="secondary" icon={<DownloadIcon />} onClick={exportCsv} isLoading={exporting} isDisabled={!list.data?.count}>
+              CSV
+            </Button>
+          </ToolbarItem>
           <ToolbarItem variant="pagination">
             <Pagination
               itemCount={list.data?.count ?? 0}
               page={search.page + 1}
               perPage={search.page_size}
               perPageOptions={PAGE_SIZES.map((size) => ({ title: String(size), value: size }))}
-              onSetPage={(_event, page) => onChange({ page: page - 1 } as Partial<ListSearch<Sort, Filter>>)}
-              onPerPageSelect={(_event, size) => change({ page_size: size } as Partial<ListSearch<Sort, Filter>>)}
+              onSetPage={(_event, page) => onChange({ page: page - 1 } as Changes)}
+              onPerPageSelect={(_event, size) => change({ page_size: size } as Changes)}
               isCompact
             />
           </ToolbarItem>
         </ToolbarContent>
       </Toolbar>
+      {props.summary?.(list.data)}
       {list.isError && <Alert variant="danger" isInline title={`The ${noun} could not be read: ${list.error.message}`} />}
       {list.data && list.data.count === 0 ? (
         <EmptyState titleText={`No ${noun} match`} headingLevel="h2">
-          <EmptyStateBody>Nothing was stored with these filters. Clear a filter to see more.</EmptyStateBody>
+          <EmptyStateBody>
+            Nothing was stored with these filters in this time range. Clear a filter or widen the range to see more.
+          </EmptyStateBody>
         </EmptyState>
       ) : (
         <Table aria-label={title} variant="compact">
           <Thead>
             <Tr>
+              {expanded && <Th screenReaderText="Open a row" />}
               {columns.map((column, index) => (
                 <Th key={column.title} sort={sortParams(column, index)} modifier="nowrap">
                   {column.title}
@@ -136,17 +195,27 @@ export function ListPage<Row extends { id: number }, Sort extends string, Filter
               ))}
             </Tr>
           </Thead>
-          <Tbody>
-            {list.data?.data.map((row) => (
-              <Tr key={row.id}>
+          {list.data?.data.map((row, rowIndex) => (
+            <Tbody key={row.id} isExpanded={open.has(row.id)}>
+              <Tr>
+                {expanded && <Td expand={{ rowIndex, isExpanded: open.has(row.id), onToggle: () => toggle(row.id) }} />}
                 {columns.map((column) => (
                   <Td key={column.title} dataLabel={column.title} modifier={column.nowrap ? 'nowrap' : undefined}>
                     {column.cell(row)}
                   </Td>
                 ))}
               </Tr>
-            ))}
-          </Tbody>
+              {expanded && open.has(row.id) && (
+                <Tr isExpanded>
+                  <Td colSpan={columns.length + 1}>
+                    <ExpandableRowContent>
+                      <Fragment>{expanded(row)}</Fragment>
+                    </ExpandableRowContent>
+                  </Td>
+                </Tr>
+              )}
+            </Tbody>
+          ))}
         </Table>
       )}
       {list.data && (

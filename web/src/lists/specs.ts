@@ -20,3 +20,13 @@ export const STATUS_LIST: ListSpec<StatusSort, StatusFilter> = {
   defaultSort: 'date',
   filters: ['request_id', 'service', 'source', 'status', 'status_msg'],
 };
+
+export type StuckSort = 'last_date' | 'created_at' | 'request_id' | 'last_service';
+export type StuckFilter = 'service' | 'account' | 'org_id' | 'stuck_after';
+
+export const STUCK_LIST: ListSpec<StuckSort, StuckFilter> = {
+  sorts: ['last_date', 'created_at', 'request_id', 'last_service'],
+  defaultSort: 'last_date',
+  defaultDir: 'asc',
+  filters: ['service', 'account', 'org_id', 'stuck_after'],
+};

@@ -1,6 +1,7 @@
 import { Link } from '@tanstack/react-router';
 import { ListPage, type Column } from '../lists/list-page.tsx';
 import { Time } from '../shared/time.tsx';
+import { PayloadPreview } from './track/payload-preview.tsx';
 import { withDefaults } from '../lists/list-search.ts';
 import { PAYLOAD_LIST, type PayloadFilter as Filter, type PayloadSort as Sort } from '../lists/specs.ts';
 import { payloadsRoute } from '../router.tsx';
@@ -50,6 +51,8 @@ export default function Payloads() {
       endpoint="/v1/payloads"
       columns={COLUMNS}
       filters={FILTERS}
+      timeField="created_at"
+      expanded={(row) => <PayloadPreview requestId={row.request_id} />}
       search={withDefaults(PAYLOAD_LIST, payloadsRoute.useSearch())}
       onChange={(changes) => void navigate({ search: (previous) => ({ ...previous, ...changes }) })}
     />

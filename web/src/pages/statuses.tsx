@@ -1,9 +1,10 @@
-import { Label } from '@patternfly/react-core';
+import { ClipboardCopy, Label } from '@patternfly/react-core';
 import { Link } from '@tanstack/react-router';
 import { ListPage, type Column } from '../lists/list-page.tsx';
 import { Time } from '../shared/time.tsx';
 import { statusLook } from '../shared/measures.ts';
-import { withDefaults } from '../lists/list-search.ts';
+import { apiParams, withDefaults } from '../lists/list-search.ts';
+import { StatusCounts } from '../lists/status-counts.tsx';
 import { STATUS_LIST, type StatusFilter as Filter, type StatusSort as Sort } from '../lists/specs.ts';
 import { statusesRoute } from '../router.tsx';
 
@@ -32,8 +33,14 @@ const COLUMNS: Column<StatusRow, Sort>[] = [
   { title: 'Service', sort: 'service', cell: (row) => row.service },
   { title: 'Source', sort: 'source', cell: (row) => row.source },
   { title: 'Status', sort: 'status', cell: (row) => <Label color={statusLook(row.status).label}>{row.status}</Label> },
-  { title: 'Message', sort: 'status_msg', cell: (row) => row.status_msg },
+  { title: 'Message', sort: 'status_msg', cell: (row) => firstLine(row.status_msg) },
 ];
+
+/** A message's first line, cut short; the open row shows all of it. */
+const firstLine = (message?: string) => {
+  const line = message?.split('\n')[0] ?? '';
+  return line.length > 100 || line !== message ? `${line.slice(0, 100)}…` : line;
+};
 
 const FILTERS: { key: Filter; label: string }[] = [
   { key: 'request_id', label: 'Request ID' },
@@ -46,6 +53,8 @@ const FILTERS: { key: Filter; label: string }[] = [
 /** Statuses: every filter of `GET /v1/statuses`, sorting and paging, all kept in the URL. */
 export default function Statuses() {
   const navigate = statusesRoute.useNavigate();
+  const search = withDefaults(STATUS_LIST, statusesRoute.useSearch());
+  const change = (changes: Partial<typeof search>) => void navigate({ search: (previous) => ({ ...previous, ...changes }) });
   return (
     <ListPage
       title="Statuses"
@@ -54,8 +63,21 @@ export default function Statuses() {
       endpoint="/v1/statuses"
       columns={COLUMNS}
       filters={FILTERS}
-      search={withDefaults(STATUS_LIST, statusesRoute.useSearch())}
-      onChange={(changes) => void navigate({ search: (previous) => ({ ...previous, ...changes }) })}
+      search={search}
+      onChange={change}
+      timeField="date"
+      summary={() => (
+        <StatusCounts params={apiParams(search, 'date')} selected={search.status} onSelect={(status) => change({ status, page: 0 })} />
+      )}
+      expanded={(row) =>
+        row.status_msg ? (
+          <ClipboardCopy isReadOnly isCode variant="expansion" isExpanded hoverTip="Copy" clickTip="Copied">
+            {row.status_msg}
+          </ClipboardCopy>
+        ) : (
+          'No message.'
+        )
+      }
     />
   );
 }
