@@ -41,7 +41,7 @@ export function Chart({ option, label, height = 320, onPointClick }: ChartProps)
   const chart = useRef<ReturnType<typeof init>>(undefined);
 
   useEffect(() => {
-    const instance = init(element.current!, undefined, { renderer: 'svg' });
+    const instance = init(element.current, undefined, { renderer: 'svg' });
     chart.current = instance;
     instance.on('click', (params) => click.current?.(params.seriesName ?? '', params.dataIndex));
     const resize = new ResizeObserver(() => instance.resize());
