@@ -81,8 +81,8 @@ describe('the console: payloads and statuses', { skip, timeout: 120_000 }, () =>
     await urlMatches(page, /\/ui\/statuses/);
     await page.getByText('25 statuses').waitFor();
     await page.screenshot({ path: path.join(ARTEFACTS, 'statuses.png'), fullPage: true });
-    await page.getByRole('textbox', { name: 'Request ID' }).fill(`c0ffee${'0'.repeat(24)}07`);
-    await page.getByRole('textbox', { name: 'Request ID' }).press('Enter');
+    await page.getByRole('textbox', { name: 'Request ID', exact: true }).fill(`c0ffee${'0'.repeat(24)}07`);
+    await page.getByRole('textbox', { name: 'Request ID', exact: true }).press('Enter');
     await urlMatches(page, /request_id=c0ffee0+07/);
     await page.getByText('1 status', { exact: true }).waitFor();
     assert.match((await page.locator('table[aria-label="Statuses"] tbody tr').first().textContent()) ?? '', /ingress.*received/);
