@@ -88,6 +88,7 @@ const PAGES = [
   { to: '/statuses', title: 'Statuses' },
   { to: '/stuck', title: 'Stuck' },
   { to: '/success-rate', title: 'Success rate' },
+  { to: '/gathering', title: 'Gathering' },
 ] as const;
 
 /** How many payloads are stuck now, for the navigation's badge; asked again every minute. */

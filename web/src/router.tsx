@@ -11,6 +11,7 @@ const Payloads = lazy(() => import('./pages/payloads.tsx'));
 const Statuses = lazy(() => import('./pages/statuses.tsx'));
 const Stuck = lazy(() => import('./pages/stuck.tsx'));
 const SuccessRate = lazy(() => import('./pages/success-rate.tsx'));
+const Gathering = lazy(() => import('./pages/gathering.tsx'));
 const Track = lazy(() => import('./pages/track/track.tsx'));
 
 const root = createRootRoute({ component: Layout });
@@ -49,12 +50,21 @@ export const successRateRoute = createRoute({
   component: SuccessRate,
 });
 
+export const gatheringRoute = createRoute({
+  getParentRoute: () => root,
+  path: '/gathering',
+  validateSearch: (search: Record<string, unknown>): { cluster?: string } => ({
+    cluster: typeof search.cluster === 'string' && search.cluster.trim() !== '' ? search.cluster.trim() : undefined,
+  }),
+  component: Gathering,
+});
+
 export const trackRoute = createRoute({ getParentRoute: () => root, path: '/track/$requestId', component: Track });
 
 export const signInRoute = createRoute({ getParentRoute: () => root, path: '/sign-in', component: SignIn });
 
 export const router = createRouter({
-  routeTree: root.addChildren([index, payloadsRoute, statusesRoute, stuckRoute, successRateRoute, trackRoute, signInRoute]),
+  routeTree: root.addChildren([index, payloadsRoute, statusesRoute, stuckRoute, successRateRoute, gatheringRoute, trackRoute, signInRoute]),
   basepath: '/ui',
 });
 
