@@ -382,6 +382,8 @@ describe('without a worker', () => {
     const refused = await post();
     assert.equal(refused.status, 429);
     assert.match(refused.body.message, /at most 3/);
+    const quota = await request(`${idle.url}/data/reports/quota`, { headers: token });
+    assert.deepEqual(quota.body, { max_unfinished: 3, unfinished: 3, max_span_days: 31 });
     const otherOrg = bearer(await idle.token(['data-reports:write'], 'org-z'));
     assert.equal(
       (await request(`${idle.url}/data/reports/statuses/jobs`, { headers: otherOrg, body: { format: 'csv', ...romeDay } })).status,

@@ -29,6 +29,36 @@ after(() => app.close());
 const create = (body: unknown, headers = writer) => request(`${app.url}${BASE}`, { method: 'POST', headers, body });
 const list = (query: string, headers = reader) => request(`${app.url}${BASE}?${query}`, { headers });
 
+describe('next runs', () => {
+  // Months end at Rome's midnight: an hour earlier in UTC once summer time starts (29 March 2027).
+  const ROME_MONTHS = ['2026-11-30T23:00:00Z', '2026-12-31T23:00:00Z', '2027-01-31T23:00:00Z', '2027-02-28T23:00:00Z', '2027-03-31T22:00:00Z'];
+
+  test('a schedule shows its next five runs, exact across a DST change, and its last task once it ran', async () => {
+    const { body } = await create({ attrs: attrs({ name: 'monthly', schedule: 'monthly' }) });
+    assert.deepEqual(body.data.schedule.next_runs, ROME_MONTHS);
+    const run = await request(`${app.url}${BASE}/${body.data.schedule.id}/run`, { method: 'POST', headers: writer });
+    const shown = await request(`${app.url}${BASE}/${body.data.schedule.id}`, { headers: reader });
+    assert.deepEqual(shown.body.data.schedule.last_task, {
+      task_id: run.body.data.task_id,
+      state: 'In Progress',
+      started: '2026-11-25T12:00:00Z',
+      finished: null,
+    });
+  });
+
+  test('POST /preview gives the runs the scheduler would make, before a schedule is saved', async () => {
+    const preview = (body: unknown) => request(`${app.url}${BASE}/preview`, { headers: reader, body });
+    const { status, body } = await preview({ schedule: 'monthly', timezone: 'Europe/Rome' });
+    assert.equal(status, 200);
+    assert.deepEqual(body.data.next_runs, ROME_MONTHS);
+    const unknown = await preview({ schedule: 'weekly', timezone: 'Mars/Olympus' });
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.body.message, 'Error previewing schedule: timezone: is not a time zone PostgreSQL knows: "Mars/Olympus"');
+    // The bad fields one by one too, for a form to show each under its field.
+    assert.deepEqual(unknown.body.errors, [{ field: 'timezone', reason: 'is not a time zone PostgreSQL knows: "Mars/Olympus"' }]);
+  });
+});
+
 describe('creating and reading', () => {
   test('POST creates a schedule as the spec shows it', async () => {
     const { status, body } = await create({ attrs: attrs() });
@@ -54,6 +84,9 @@ describe('creating and reading', () => {
         scheduled_at: 1795608000123000,
         start_timestamp: null,
         end_timestamp: null,
+        // Each day runs when it ends at Rome's midnight.
+        next_runs: ['2026-11-25T23:00:00Z', '2026-11-26T23:00:00Z', '2026-11-27T23:00:00Z', '2026-11-28T23:00:00Z', '2026-11-29T23:00:00Z'],
+        last_task: null,
       },
     );
     const shown = await request(`${app.url}${BASE}/${schedule.id}`, { headers: reader });

@@ -22,6 +22,13 @@ export interface NewJob {
   configuration?: { id: string; name: string };
 }
 
+/** How many of the org's jobs are created or processing: what the quota counts. */
+export async function countUnfinishedJobs(db: Kysely<Schema> | Transaction<Schema>, orgId: string): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from report_jobs where org_id = ${orgId} and status in ('CREATED', 'PROCESSING')`.execute(db);
+  return rows[0].n;
+}
+
 /**
  * Refuses one more job when the org has `maxUnfinished` created or processing.
  * Counted under a per-org lock held to the end of `trx`, so that concurrent
@@ -29,10 +36,9 @@ export interface NewJob {
  */
 export async function checkReportQuota(trx: Transaction<Schema>, orgId: string, maxUnfinished: number) {
   await sql`select pg_advisory_xact_lock(hashtext(${`report-quota:${orgId}`}))`.execute(trx);
-  const { rows } = await sql<{ n: number }>`
-    select count(*)::int as n from report_jobs where org_id = ${orgId} and status in ('CREATED', 'PROCESSING')`.execute(trx);
-  if (rows[0].n >= maxUnfinished) {
-    throw new AppError('too_many', `the org has ${rows[0].n} unfinished report jobs; at most ${maxUnfinished} may wait at once`);
+  const unfinished = await countUnfinishedJobs(trx, orgId);
+  if (unfinished >= maxUnfinished) {
+    throw new AppError('too_many', `the org has ${unfinished} unfinished report jobs; at most ${maxUnfinished} may wait at once`);
   }
 }
 

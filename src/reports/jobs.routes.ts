@@ -13,7 +13,15 @@ import { withNanos } from '../shared/timestamps.ts';
 import { finishTask } from '../tasks/tasks.queries.ts';
 import { readJobRequest, reportTypeParam } from './job-request.ts';
 import { JOB_TYPES } from './report-types.ts';
-import { createReportJob, getReportJob, listReportJobs, moveReportJob, type Enqueue, type ReportJobRow } from './jobs.queries.ts';
+import {
+  countUnfinishedJobs,
+  createReportJob,
+  getReportJob,
+  listReportJobs,
+  moveReportJob,
+  type Enqueue,
+  type ReportJobRow,
+} from './jobs.queries.ts';
 import { downloadName, reportFilePath } from './render.ts';
 import { errors, JobEnvelope, JobParams, JobRequestBody, ReportError, TypeParams } from './jobs.schemas.ts';
 import { sendReportError } from './reports.errors.ts';
@@ -118,6 +126,30 @@ export const reportJobRoutes: FastifyPluginAsyncTypebox<ReportJobRouteDeps> = as
       if (row.status !== 'DONE') return body;
       return reply.code(300).header('location', body._links.files.href).send(body);
     },
+  );
+
+  app.get(
+    '/data/reports/quota',
+    {
+      config: { access: { token: 'data-reports:read' } },
+      schema: {
+        summary: "The org's report job quota: how many jobs may wait at once, how many do, and the longest span",
+        description: 'An addition to the report job API, for the console.',
+        response: {
+          200: Type.Object({
+            max_unfinished: Type.Integer({ description: 'REPORT_MAX_UNFINISHED' }),
+            unfinished: Type.Integer({ description: "The org's jobs created or processing now" }),
+            max_span_days: Type.Integer({ description: 'REPORT_MAX_SPAN_DAYS' }),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => ({
+      max_unfinished: config.reportMaxUnfinished,
+      unfinished: await countUnfinishedJobs(db, callerOf(request).orgId),
+      max_span_days: config.reportMaxSpanDays,
+    }),
   );
 
   app.get(

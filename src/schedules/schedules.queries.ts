@@ -34,9 +34,47 @@ const VIEW_COLUMNS = [
   'end_timestamp',
 ] as const;
 
-const viewColumns = sql.join(VIEW_COLUMNS.map((column) => sql.ref(column)));
+/** How many upcoming runs a schedule shows. */
+export const NEXT_RUNS = 5;
 
-type ViewRow = Pick<Selectable<ReportSchedulesTable>, (typeof VIEW_COLUMNS)[number]>;
+const UTC_TEXT = 'YYYY-MM-DD"T"HH24:MI:SS"Z"';
+
+/** A frequency column's step as an interval, from UNIT. */
+const stepOf = (column: RawBuilder<unknown>) =>
+  sql`(case ${column} ${sql.join(
+    Object.entries(UNIT).map(([frequency, unit]) => sql`when ${frequency} then ${unit.step}::interval`),
+    sql` `,
+  )} end)`;
+
+/**
+ * The next runs of periods from `periodStart` (a wall-clock time of `timezone`):
+ * each period runs when it ends, so the runs are the ends of the next periods,
+ * stepped on the wall clock (a DST change moves them with the zone's clock), in UTC.
+ */
+const nextRuns = (periodStart: RawBuilder<unknown>, step: RawBuilder<unknown>, timezone: RawBuilder<unknown>) =>
+  sql<string[]>`array(select to_char((${periodStart} + n * ${step}) at time zone ${timezone} at time zone 'UTC', ${UTC_TEXT})
+    from generate_series(1, ${NEXT_RUNS}) n order by n)`;
+
+/** The last task a schedule ran, scheduled or run now: how it went. */
+const LAST_TASK = sql`(select json_build_object('task_id', t.id, 'state', t.state,
+    'started', to_char(t.started at time zone 'UTC', ${UTC_TEXT}),
+    'finished', to_char(t.finished at time zone 'UTC', ${UTC_TEXT}))
+  from tasks t where t.configuration_id = report_schedules.id order by t.id desc limit 1)`;
+
+const viewColumns = sql.join([
+  ...VIEW_COLUMNS.map((column) => sql.ref(column)),
+  sql`${nextRuns(sql.ref('next_period_start'), stepOf(sql.ref('schedule')), sql.ref('timezone'))} as next_runs`,
+  sql`${LAST_TASK} as last_task`,
+]);
+
+interface LastTask {
+  task_id: number;
+  state: string;
+  started: string;
+  finished: string | null;
+}
+
+type ViewRow = Pick<Selectable<ReportSchedulesTable>, (typeof VIEW_COLUMNS)[number]> & { next_runs: string[]; last_task: LastTask | null };
 
 /** A schedule as the API shows it: its times in UNIX microseconds, as the spec has them. */
 export type ScheduleView = Omit<ViewRow, 'scheduled_at' | 'start_timestamp' | 'end_timestamp'> & {
@@ -44,6 +82,13 @@ export type ScheduleView = Omit<ViewRow, 'scheduled_at' | 'start_timestamp' | 'e
   start_timestamp: number | null;
   end_timestamp: number | null;
 };
+
+/** The runs a schedule of `frequency` in `timezone` created at `now` would make first: what the scheduler will do. */
+export async function previewRuns(db: Kysely<Schema>, frequency: Frequency, timezone: string, now: Date): Promise<string[]> {
+  const { rows } = await sql<{ runs: string[] }>`
+    select ${nextRuns(periodStart(frequency, timezone, now), sql`${UNIT[frequency].step}::interval`, sql`${timezone}`)} as runs`.execute(db);
+  return rows[0].runs;
+}
 
 const toView = (row: ViewRow): ScheduleView => ({
   ...row,
@@ -67,12 +112,9 @@ export async function createSchedule(db: Kysely<Schema>, orgId: string, user: st
 }
 
 export async function getSchedule(db: Kysely<Schema>, orgId: string, id: string): Promise<ScheduleView> {
-  const row = await db
-    .selectFrom('report_schedules')
-    .select(VIEW_COLUMNS)
-    .where('org_id', '=', orgId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const { rows } = await sql<ViewRow>`
+    select ${viewColumns} from report_schedules where org_id = ${orgId} and id = ${id}::bigint`.execute(db);
+  const row = rows[0];
   if (!row) throw new AppError('not_found', `schedule ${id} was not found`);
   return toView(row);
 }

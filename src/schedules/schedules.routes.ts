@@ -20,23 +20,37 @@ import {
   IdParams,
   ListQuery,
   NewScheduleBody,
+  NextRuns,
   ScheduleBody,
   ScheduleChangeBody,
 } from './schedules.schemas.ts';
 import { runScheduleNow } from './scheduler.ts';
-import { createSchedule, deleteSchedules, getSchedule, listSchedules, updateSchedule, type ScheduleFilters } from './schedules.queries.ts';
+import {
+  createSchedule,
+  deleteSchedules,
+  getSchedule,
+  listSchedules,
+  NEXT_RUNS,
+  previewRuns,
+  updateSchedule,
+  type ScheduleFilters,
+} from './schedules.queries.ts';
+import { isKnownTimeZone } from '../shared/time-zone.ts';
 
 const ok = <T>(message: string, data?: T) => ({ ...(data === undefined ? {} : { data }), message, status: 'ok' });
 
-/** The schedules API's error body, `{message, status: "error"}`. */
 /**
  * The schedules API's error body, `{message, status: "error"}`; with a
  * `prefix`, a refused request is worded as the spec does: "Error creating new
  * schedule: name: is required".
  */
 const scheduleError = (prefix?: string) =>
-  errorRenderer(({ status, message }) => ({
-    body: { message: prefix && status === 400 ? `${prefix}: ${message}` : message, status: 'error' },
+  errorRenderer(({ status, message, details }) => ({
+    body: {
+      message: prefix && status === 400 ? `${prefix}: ${message}` : message,
+      status: 'error',
+      ...(details.length > 0 ? { errors: details.map(({ field, reason }) => ({ field, reason })) } : {}),
+    },
   }));
 
 function optionalInteger(name: string, value: string | undefined): number | undefined {
@@ -191,6 +205,27 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRouteDeps> = asyn
       const texts = [...new Set(request.body.schedules_ids.map((id) => readInt64(id, 'schedules_ids')))];
       await deleteSchedules(db, callerOf(request).orgId, texts, MAX_NAMED);
       return ok('Schedules succesfully deleted');
+    },
+  );
+
+  app.post(
+    `${base}/preview`,
+    {
+      config: { access: { token: 'data-reports:read' } },
+      schema: {
+        summary: 'The first runs a schedule of this frequency and time zone would make (an addition to the spec)',
+        description:
+          `The next ${NEXT_RUNS} runs, as the scheduler computes them, in UTC: a new schedule, or one whose frequency or time zone ` +
+          'changes, runs first when the period holding now ends.',
+        body: Type.Object({ schedule: NewScheduleBody.properties.attrs.properties.schedule, timezone: NewScheduleBody.properties.attrs.properties.timezone }),
+        response: { 200: Type.Object({ data: Type.Object({ next_runs: NextRuns }), message: Type.String(), status: Type.String() }), ...failures },
+      },
+      errorHandler: scheduleError('Error previewing schedule'),
+    },
+    async (request) => {
+      const { schedule, timezone } = request.body;
+      if (!(await isKnownTimeZone(db, timezone))) throw invalid('timezone', `is not a time zone PostgreSQL knows: "${timezone}"`);
+      return ok('Next runs of the schedule', { next_runs: await previewRuns(db, schedule, timezone, now()) });
     },
   );
 

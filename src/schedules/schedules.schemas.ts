@@ -6,6 +6,10 @@ import { Int64Id } from '../shared/int64.ts';
 export const FREQUENCIES = ['daily', 'weekly', 'monthly'] as const;
 export type Frequency = (typeof FREQUENCIES)[number];
 
+export const NextRuns = Type.Array(Type.String({ format: 'date-time' }), {
+  description: 'The next five runs, RFC 3339 in UTC: each period runs when it ends in the schedule\'s zone',
+});
+
 export const Schedule = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -21,9 +25,30 @@ export const Schedule = Type.Object({
   scheduled_at: Type.Integer({ description: 'UNIX microseconds' }),
   start_timestamp: Type.Union([Type.Integer(), Type.Null()], { description: 'first run, UNIX microseconds' }),
   end_timestamp: Type.Union([Type.Integer(), Type.Null()], { description: 'last run, UNIX microseconds' }),
+  next_runs: NextRuns,
+  last_task: Type.Union(
+    [
+      Type.Object({
+        task_id: Type.Integer(),
+        state: Type.String({ description: 'In Progress, End, Failed or Dismissed' }),
+        started: Type.String({ format: 'date-time' }),
+        finished: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+      }),
+      Type.Null(),
+    ],
+    { description: 'The last run, scheduled or run now, as its task tells it; null before the first (an addition to the spec)' },
+  ),
 });
 
-export const Failure = Type.Object({ message: Type.String(), status: Type.String() });
+export const Failure = Type.Object({
+  message: Type.String(),
+  status: Type.String(),
+  errors: Type.Optional(
+    Type.Array(Type.Object({ field: Type.String(), reason: Type.String() }), {
+      description: 'Each bad field of a refused request, as the message names them (an addition to the spec)',
+    }),
+  ),
+});
 export const failures = { 400: Failure, 401: Failure, 403: Failure, 404: Failure };
 export const ScheduleBody = Type.Object({ data: Type.Object({ schedule: Schedule }), message: Type.String(), status: Type.String() });
 export const IdParams = Type.Object({ schedule_id: Type.String() });

@@ -70,7 +70,10 @@ describe('the console: track, stuck payloads and success rate', { skip, timeout:
       'error',
       'processing',
     ]);
-    const colours = await page.getByTestId('bar').evaluateAll((bars) => bars.map((bar) => getComputedStyle(bar).backgroundColor));
+    // Written as text: the function runs in the page, where getComputedStyle is.
+    const colours = (await page
+      .getByTestId('bar')
+      .evaluateAll('(bars) => bars.map((bar) => getComputedStyle(bar).backgroundColor)')) as string[];
     assert.equal(new Set(colours).size, 3, `three different colours: ${colours.join(', ')}`);
     // The error reads as red: more red than green or blue.
     const [red, green, blue] = colours[1].match(/\d+/g)!.map(Number);

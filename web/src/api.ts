@@ -10,9 +10,21 @@ export const tokenStore = {
 /** An answer other than 2xx/300, with the message its API's envelope carries. */
 export class ApiError extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  /** The error body as sent, for the fields it names. */
+  readonly body: unknown;
+  constructor(status: number, message: string, body?: unknown) {
     super(message);
     this.status = status;
+    this.body = body;
+  }
+
+  /** Per field, what is wrong with it: the report job API's `fields` and the payload tracker's `errors`. */
+  fieldProblems(): Record<string, string> {
+    const body = (this.body ?? {}) as { fields?: { name: string; description: string }[]; errors?: { field: string; reason: string }[] };
+    return Object.fromEntries([
+      ...(body.fields ?? []).map((field) => [field.name, field.description]),
+      ...(body.errors ?? []).map((error) => [error.field, error.reason]),
+    ]);
   }
 }
 
@@ -35,7 +47,7 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   const response = await fetch(path, { ...init, headers });
   const text = await response.text();
   const body: unknown = text ? JSON.parse(text) : undefined;
-  if (!response.ok && response.status !== 300) throw new ApiError(response.status, messageOf(body, response.statusText));
+  if (!response.ok && response.status !== 300) throw new ApiError(response.status, messageOf(body, response.statusText), body);
   return body as T;
 }
 
@@ -45,4 +57,22 @@ export function queryString(params: Record<string, string | number | undefined>)
   for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') search.set(key, String(value));
   const text = search.toString();
   return text ? `?${text}` : '';
+}
+
+/** Downloads a file the API serves to the signed-in caller (a plain link could not send the token). */
+export async function downloadFile(path: string, fallbackName: string) {
+  const headers = new Headers();
+  const token = tokenStore.get();
+  if (token) headers.set('authorization', `Bearer ${token}`);
+  const response = await fetch(path, { headers });
+  if (!response.ok) {
+    const text = await response.text();
+    throw new ApiError(response.status, messageOf(text ? JSON.parse(text) : undefined, response.statusText));
+  }
+  const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? fallbackName;
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = name;
+  link.click();
+  URL.revokeObjectURL(link.href);
 }

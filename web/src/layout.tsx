@@ -89,6 +89,7 @@ const PAGES = [
   { to: '/stuck', title: 'Stuck' },
   { to: '/success-rate', title: 'Success rate' },
   { to: '/gathering', title: 'Gathering' },
+  { to: '/reports', title: 'Reports' },
 ] as const;
 
 /** How many payloads are stuck now, for the navigation's badge; asked again every minute. */

@@ -6,12 +6,17 @@ import { readRange } from './lists/time-range.ts';
 import { PAYLOAD_LIST, STATUS_LIST, STUCK_LIST } from './lists/specs.ts';
 import { SignIn } from './pages/sign-in.tsx';
 
+/** The report job API's types (`/data/reports/{type}/jobs`). */
+export const REPORT_TYPES = ['statuses', 'payloads', 'success-rate'] as const;
+type ReportType = (typeof REPORT_TYPES)[number];
+
 // Each page is its own chunk, loaded when first shown.
 const Payloads = lazy(() => import('./pages/payloads.tsx'));
 const Statuses = lazy(() => import('./pages/statuses.tsx'));
 const Stuck = lazy(() => import('./pages/stuck.tsx'));
 const SuccessRate = lazy(() => import('./pages/success-rate.tsx'));
 const Gathering = lazy(() => import('./pages/gathering.tsx'));
+const Reports = lazy(() => import('./pages/reports/reports.tsx'));
 const Track = lazy(() => import('./pages/track/track.tsx'));
 
 const root = createRootRoute({ component: Layout });
@@ -59,12 +64,22 @@ export const gatheringRoute = createRoute({
   component: Gathering,
 });
 
+export const reportsRoute = createRoute({
+  getParentRoute: () => root,
+  path: '/reports',
+  validateSearch: (search: Record<string, unknown>): { type?: ReportType; page?: number } => ({
+    type: REPORT_TYPES.find((type) => type === search.type),
+    page: Number.isInteger(search.page) && Number(search.page) > 0 ? Number(search.page) : undefined,
+  }),
+  component: Reports,
+});
+
 export const trackRoute = createRoute({ getParentRoute: () => root, path: '/track/$requestId', component: Track });
 
 export const signInRoute = createRoute({ getParentRoute: () => root, path: '/sign-in', component: SignIn });
 
 export const router = createRouter({
-  routeTree: root.addChildren([index, payloadsRoute, statusesRoute, stuckRoute, successRateRoute, gatheringRoute, trackRoute, signInRoute]),
+  routeTree: root.addChildren([index, payloadsRoute, statusesRoute, stuckRoute, successRateRoute, gatheringRoute, reportsRoute, trackRoute, signInRoute]),
   basepath: '/ui',
 });
 
