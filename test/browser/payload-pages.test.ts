@@ -71,9 +71,9 @@ describe('the console: track, stuck payloads and success rate', { skip, timeout:
       'processing',
     ]);
     // Written as text: the function runs in the page, where getComputedStyle is.
-    const colours = (await page
+    const colours = await page
       .getByTestId('bar')
-      .evaluateAll('(bars) => bars.map((bar) => getComputedStyle(bar).backgroundColor)')) as string[];
+      .evaluateAll<string[]>('(bars) => bars.map((bar) => getComputedStyle(bar).backgroundColor)');
     assert.equal(new Set(colours).size, 3, `three different colours: ${colours.join(', ')}`);
     // The error reads as red: more red than green or blue.
     const [red, green, blue] = colours[1].match(/\d+/g)!.map(Number);
