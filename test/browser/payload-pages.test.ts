@@ -73,7 +73,7 @@ describe('the console: track, stuck payloads and success rate', { skip, timeout:
     // Written as text: the function runs in the page, where getComputedStyle is.
     const colours = await page
       .getByTestId('bar')
-      .evaluateAll<string[]>('(bars) => bars.map((bar) => getComputedStyle(bar).backgroundColor)');
+      .evaluateAll<string[], unknown>('(bars) => bars.map((bar) => getComputedStyle(bar).backgroundColor)');
     assert.equal(new Set(colours).size, 3, `three different colours: ${colours.join(', ')}`);
     // The error reads as red: more red than green or blue.
     const [red, green, blue] = colours[1].match(/\d+/g)!.map(Number);
