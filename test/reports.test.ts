@@ -288,6 +288,7 @@ describe('deleting, tasks, and other orgs', () => {
     assert.equal(shown.configuration_name, 'to delete');
     assert.equal(shown.performed_by, 'alice');
     assert.equal(shown.hidden_by, '');
+    assert.deepEqual(shown.report_job, { id: jobId, type: 'statuses' });
     assert.match(shown.finished, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/);
     assert.deepEqual(
       shown.messages.map((message: { message: string }) => message.message.replace(/\d+ bytes/, 'N bytes')),

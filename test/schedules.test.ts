@@ -31,7 +31,13 @@ const list = (query: string, headers = reader) => request(`${app.url}${BASE}?${q
 
 describe('next runs', () => {
   // Months end at Rome's midnight: an hour earlier in UTC once summer time starts (29 March 2027).
-  const ROME_MONTHS = ['2026-11-30T23:00:00Z', '2026-12-31T23:00:00Z', '2027-01-31T23:00:00Z', '2027-02-28T23:00:00Z', '2027-03-31T22:00:00Z'];
+  const ROME_MONTHS = [
+    '2026-11-30T23:00:00Z',
+    '2026-12-31T23:00:00Z',
+    '2027-01-31T23:00:00Z',
+    '2027-02-28T23:00:00Z',
+    '2027-03-31T22:00:00Z',
+  ];
 
   test('a schedule shows its next five runs, exact across a DST change, and its last task once it ran', async () => {
     const { body } = await create({ attrs: attrs({ name: 'monthly', schedule: 'monthly' }) });

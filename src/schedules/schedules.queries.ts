@@ -86,7 +86,9 @@ export type ScheduleView = Omit<ViewRow, 'scheduled_at' | 'start_timestamp' | 'e
 /** The runs a schedule of `frequency` in `timezone` created at `now` would make first: what the scheduler will do. */
 export async function previewRuns(db: Kysely<Schema>, frequency: Frequency, timezone: string, now: Date): Promise<string[]> {
   const { rows } = await sql<{ runs: string[] }>`
-    select ${nextRuns(periodStart(frequency, timezone, now), sql`${UNIT[frequency].step}::interval`, sql`${timezone}`)} as runs`.execute(db);
+    select ${nextRuns(periodStart(frequency, timezone, now), sql`${UNIT[frequency].step}::interval`, sql`${timezone}`)} as runs`.execute(
+    db,
+  );
   return rows[0].runs;
 }
 

@@ -217,8 +217,14 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRouteDeps> = asyn
         description:
           `The next ${NEXT_RUNS} runs, as the scheduler computes them, in UTC: a new schedule, or one whose frequency or time zone ` +
           'changes, runs first when the period holding now ends.',
-        body: Type.Object({ schedule: NewScheduleBody.properties.attrs.properties.schedule, timezone: NewScheduleBody.properties.attrs.properties.timezone }),
-        response: { 200: Type.Object({ data: Type.Object({ next_runs: NextRuns }), message: Type.String(), status: Type.String() }), ...failures },
+        body: Type.Object({
+          schedule: NewScheduleBody.properties.attrs.properties.schedule,
+          timezone: NewScheduleBody.properties.attrs.properties.timezone,
+        }),
+        response: {
+          200: Type.Object({ data: Type.Object({ next_runs: NextRuns }), message: Type.String(), status: Type.String() }),
+          ...failures,
+        },
       },
       errorHandler: scheduleError('Error previewing schedule'),
     },

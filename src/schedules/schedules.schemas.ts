@@ -7,7 +7,7 @@ export const FREQUENCIES = ['daily', 'weekly', 'monthly'] as const;
 export type Frequency = (typeof FREQUENCIES)[number];
 
 export const NextRuns = Type.Array(Type.String({ format: 'date-time' }), {
-  description: 'The next five runs, RFC 3339 in UTC: each period runs when it ends in the schedule\'s zone',
+  description: "The next five runs, RFC 3339 in UTC: each period runs when it ends in the schedule's zone",
 });
 
 export const Schedule = Type.Object({

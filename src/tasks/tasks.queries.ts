@@ -64,6 +64,8 @@ export interface TaskView {
   state: TaskState;
   hidden_by: string;
   messages: { message: string; time: string }[];
+  /** The report job the task ran (an addition to the spec, for the console's link). */
+  report_job: { id: string; type: string };
 }
 
 const TASK_COLUMNS = [
@@ -79,7 +81,14 @@ const TASK_COLUMNS = [
   'hidden_by',
 ] as const;
 
-type TaskRow = Pick<Selectable<TasksTable>, (typeof TASK_COLUMNS)[number]>;
+type TaskRow = Pick<Selectable<TasksTable>, (typeof TASK_COLUMNS)[number] | 'report_job_id'> & { report_type: string };
+
+/** The tasks with the type of the report job each ran. */
+const tasksWithJobs = (db: Kysely<Schema>) =>
+  db
+    .selectFrom('tasks')
+    .innerJoin('report_jobs', 'report_jobs.id', 'tasks.report_job_id')
+    .select([...TASK_COLUMNS.map((column) => `tasks.${column}` as const), 'tasks.report_job_id', 'report_jobs.type as report_type']);
 
 async function withMessages(db: Kysely<Schema>, rows: TaskRow[]): Promise<TaskView[]> {
   if (rows.length === 0) return [];
@@ -107,6 +116,7 @@ async function withMessages(db: Kysely<Schema>, rows: TaskRow[]): Promise<TaskVi
     state: row.state,
     hidden_by: row.hidden_by ?? '',
     messages: (byTask.get(row.id) ?? []).map(({ message, time }) => ({ message, time: withNanos(time) })),
+    report_job: { id: row.report_job_id, type: row.report_type },
   }));
 }
 
@@ -116,19 +126,17 @@ export async function listTasks(
   orgId: string,
   { configurationId, showHidden }: { configurationId?: string; showHidden: boolean },
 ): Promise<TaskView[]> {
-  const rows = await db
-    .selectFrom('tasks')
-    .select(TASK_COLUMNS)
-    .where('org_id', '=', orgId)
-    .$if(configurationId !== undefined, (query) => query.where('configuration_id', '=', configurationId!))
-    .$if(!showHidden, (query) => query.where('state', '<>', 'Dismissed'))
-    .orderBy('id', 'desc')
+  const rows = await tasksWithJobs(db)
+    .where('tasks.org_id', '=', orgId)
+    .$if(configurationId !== undefined, (query) => query.where('tasks.configuration_id', '=', configurationId!))
+    .$if(!showHidden, (query) => query.where('tasks.state', '<>', 'Dismissed'))
+    .orderBy('tasks.id', 'desc')
     .execute();
   return withMessages(db, rows);
 }
 
 export async function getTask(db: Kysely<Schema>, orgId: string, taskId: string): Promise<TaskView> {
-  const row = await db.selectFrom('tasks').select(TASK_COLUMNS).where('org_id', '=', orgId).where('id', '=', taskId).executeTakeFirst();
+  const row = await tasksWithJobs(db).where('tasks.org_id', '=', orgId).where('tasks.id', '=', taskId).executeTakeFirst();
   if (!row) throw new AppError('not_found', `task ${taskId} was not found`);
   return (await withMessages(db, [row]))[0];
 }

@@ -23,6 +23,10 @@ const Task = Type.Object(
     state: Type.Enum(['In Progress', 'End', 'Failed', 'Dismissed']),
     hidden_by: Type.String({ description: 'Who dismissed it; "" unless dismissed' }),
     messages: Type.Array(Type.Object({ message: Type.String(), time: Type.String() })),
+    report_job: Type.Object(
+      { id: Type.String(), type: Type.String() },
+      { description: 'The report job the task ran, at /data/reports/{type}/jobs/{id} (an addition to the spec)' },
+    ),
   },
   {
     examples: [
@@ -38,6 +42,7 @@ const Task = Type.Object(
         state: 'In Progress',
         hidden_by: '',
         messages: [{ message: 'queued', time: '2024-07-31T13:57:42.000123000Z' }],
+        report_job: { id: '1', type: 'statuses' },
       },
     ],
   },

@@ -90,6 +90,8 @@ const PAGES = [
   { to: '/success-rate', title: 'Success rate' },
   { to: '/gathering', title: 'Gathering' },
   { to: '/reports', title: 'Reports' },
+  { to: '/schedules', title: 'Schedules' },
+  { to: '/tasks', title: 'Tasks' },
 ] as const;
 
 /** How many payloads are stuck now, for the navigation's badge; asked again every minute. */

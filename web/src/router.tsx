@@ -17,7 +17,12 @@ const Stuck = lazy(() => import('./pages/stuck.tsx'));
 const SuccessRate = lazy(() => import('./pages/success-rate.tsx'));
 const Gathering = lazy(() => import('./pages/gathering.tsx'));
 const Reports = lazy(() => import('./pages/reports/reports.tsx'));
+const Schedules = lazy(() => import('./pages/schedules/schedules.tsx'));
+const Tasks = lazy(() => import('./pages/tasks/tasks.tsx'));
 const Track = lazy(() => import('./pages/track/track.tsx'));
+
+/** A page number of a URL, from 0; left out when it is the first or not one. */
+const pageOf = (value: unknown) => (Number.isInteger(value) && Number(value) > 0 ? Number(value) : undefined);
 
 const root = createRootRoute({ component: Layout });
 
@@ -69,9 +74,26 @@ export const reportsRoute = createRoute({
   path: '/reports',
   validateSearch: (search: Record<string, unknown>): { type?: ReportType; page?: number } => ({
     type: REPORT_TYPES.find((type) => type === search.type),
-    page: Number.isInteger(search.page) && Number(search.page) > 0 ? Number(search.page) : undefined,
+    page: pageOf(search.page),
   }),
   component: Reports,
+});
+
+export const schedulesRoute = createRoute({
+  getParentRoute: () => root,
+  path: '/schedules',
+  validateSearch: (search: Record<string, unknown>): { page?: number } => ({ page: pageOf(search.page) }),
+  component: Schedules,
+});
+
+export const tasksRoute = createRoute({
+  getParentRoute: () => root,
+  path: '/tasks',
+  validateSearch: (search: Record<string, unknown>): { hidden?: boolean; task?: number } => ({
+    hidden: search.hidden === true || undefined,
+    task: Number.isInteger(search.task) ? Number(search.task) : undefined,
+  }),
+  component: Tasks,
 });
 
 export const trackRoute = createRoute({ getParentRoute: () => root, path: '/track/$requestId', component: Track });
@@ -79,7 +101,19 @@ export const trackRoute = createRoute({ getParentRoute: () => root, path: '/trac
 export const signInRoute = createRoute({ getParentRoute: () => root, path: '/sign-in', component: SignIn });
 
 export const router = createRouter({
-  routeTree: root.addChildren([index, payloadsRoute, statusesRoute, stuckRoute, successRateRoute, gatheringRoute, reportsRoute, trackRoute, signInRoute]),
+  routeTree: root.addChildren([
+    index,
+    payloadsRoute,
+    statusesRoute,
+    stuckRoute,
+    successRateRoute,
+    gatheringRoute,
+    reportsRoute,
+    schedulesRoute,
+    tasksRoute,
+    trackRoute,
+    signInRoute,
+  ]),
   basepath: '/ui',
 });
 

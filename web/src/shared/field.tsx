@@ -2,7 +2,19 @@ import { FormGroup, FormHelperText, HelperText, HelperTextItem } from '@patternf
 import type { ReactNode } from 'react';
 
 /** A form field with the API's complaint about it, or a hint, under it. */
-export function Field({ label, id, problem, hint, children }: { label: string; id: string; problem?: string; hint?: ReactNode; children: ReactNode }) {
+export function Field({
+  label,
+  id,
+  problem,
+  hint,
+  children,
+}: {
+  label: string;
+  id: string;
+  problem?: string;
+  hint?: ReactNode;
+  children: ReactNode;
+}) {
   return (
     <FormGroup label={label} fieldId={id}>
       {children}

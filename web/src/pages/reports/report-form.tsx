@@ -70,7 +70,12 @@ export function ReportForm({ type, maxSpanDays }: { type: string; maxSpanDays?: 
           </Field>
         </GridItem>
         <GridItem>
-          <Field label="To (exclusive)" id="report-to" problem={problems['timespan.to']} hint={`at most ${maxSpanDays ?? 31} days after From`}>
+          <Field
+            label="To (exclusive)"
+            id="report-to"
+            problem={problems['timespan.to']}
+            hint={`at most ${maxSpanDays ?? 31} days after From`}
+          >
             <TextInput id="report-to" type="date" value={to} onChange={(_event, value) => setTo(value)} />
           </Field>
         </GridItem>

@@ -61,7 +61,9 @@ function JobActions({ job }: { job: Job }) {
     mutationFn: () => api(`/data/reports/${job.type}/jobs/${job.id}`, { method: 'DELETE' }),
     onSettled: () => void queryClient.invalidateQueries({ queryKey: ['report-jobs'] }),
   });
-  const download = useMutation({ mutationFn: () => downloadFile(`/data/reports/${job.type}/files/${job.id}`, `${job.name}.${job.format}`) });
+  const download = useMutation({
+    mutationFn: () => downloadFile(`/data/reports/${job.type}/files/${job.id}`, `${job.name}.${job.format}`),
+  });
   return (
     <Flex gap={{ default: 'gapSm' }} flexWrap={{ default: 'nowrap' }}>
       {job.status === 'DONE' && (
@@ -120,7 +122,13 @@ export default function Reports() {
       <Flex alignItems={{ default: 'alignItemsCenter' }} style={{ marginBottom: 'var(--pf-t--global--spacer--md)' }}>
         <ToggleGroup aria-label="Report type">
           {REPORT_TYPES.map((option) => (
-            <ToggleGroupItem key={option} text={option} buttonId={`type-${option}`} isSelected={type === option} onChange={() => void navigate({ search: { type: option } })} />
+            <ToggleGroupItem
+              key={option}
+              text={option}
+              buttonId={`type-${option}`}
+              isSelected={type === option}
+              onChange={() => void navigate({ search: { type: option } })}
+            />
           ))}
         </ToggleGroup>
         {quota.data && (
