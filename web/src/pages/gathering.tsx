@@ -132,6 +132,7 @@ export default function Gathering() {
   const session = useSession();
   const allowed = session.data ? session.data.scopes.includes('gathering:read') : false;
   const [open, setOpen] = useState<string>();
+  const [draft, setDraft] = useState(cluster ?? '');
   const requests = useQuery({
     queryKey: ['gathering', cluster],
     queryFn: () => api<RequestList>(`${clusterPath(cluster!)}/requests`),
@@ -156,12 +157,15 @@ export default function Gathering() {
         <ToolbarContent>
           <ToolbarItem>
             <SearchInput
-              key={cluster}
               aria-label="Cluster ID"
               placeholder="Cluster ID (a UUID)"
-              value={cluster ?? ''}
+              value={draft}
+              onChange={(_event, value) => setDraft(value)}
               onSearch={(_event, value) => void navigate({ search: { cluster: value.trim() || undefined } })}
-              onClear={() => void navigate({ search: {} })}
+              onClear={() => {
+                setDraft('');
+                void navigate({ search: {} });
+              }}
               style={{ minWidth: '24rem' }}
             />
           </ToolbarItem>

@@ -2,7 +2,7 @@ import { ActionGroup, Alert, Button, Form, FormSelect, FormSelectOption, Grid, G
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, ApiError } from '../../api.ts';
-import { Field } from '../../shared/field.tsx';
+import { Field, refusal } from '../../shared/field.tsx';
 
 export const FORMATS = ['csv', 'json', 'json_bulk'] as const;
 
@@ -80,7 +80,13 @@ export function ReportForm({ type, maxSpanDays }: { type: string; maxSpanDays?: 
           </Field>
         </GridItem>
       </Grid>
-      {create.isError && <Alert variant="danger" isInline title={create.error.message} />}
+      {create.isError && (
+        <Alert
+          variant="danger"
+          isInline
+          title={refusal(create.error, (field) => ['name', 'format', 'timezone', 'timespan'].includes(field.split('.')[0]))}
+        />
+      )}
       {create.isSuccess && <Alert variant="success" isInline isPlain title="Asked for: it shows in the list below as it runs" />}
       <ActionGroup>
         <Button type="submit" isLoading={create.isPending}>

@@ -19,11 +19,13 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, ApiError } from '../../api.ts';
-import { Field } from '../../shared/field.tsx';
+import { Field, refusal } from '../../shared/field.tsx';
 import { formatTime, localZoneName } from '../../shared/time.tsx';
 import { FORMATS, ZONES } from '../reports/report-form.tsx';
 import { SCHEDULES, type Schedule } from './schedule-types.ts';
 
+/** The attributes the form has a field for. */
+const SHOWN = ['name', 'type', 'schedule', 'timezone', 'format', 'send_to', 'hosts', 'services'];
 const TYPES = ['statuses', 'payloads', 'success-rate', 'generic'];
 const FREQUENCIES = ['daily', 'weekly', 'monthly'];
 
@@ -187,7 +189,7 @@ export function ScheduleForm({ editing, onClose }: { editing?: Schedule; onClose
           <Field label="Next runs" id="schedule-next-runs">
             <RunPreview schedule={frequency} timezone={timezone} saved={unchanged ? editing.next_runs : undefined} />
           </Field>
-          {save.isError && <Alert variant="danger" isInline title={save.error.message} />}
+          {save.isError && <Alert variant="danger" isInline title={refusal(save.error, (field) => SHOWN.includes(field.split('.')[0]))} />}
         </Form>
       </ModalBody>
       <ModalFooter>
