@@ -50,7 +50,7 @@ describe('the console: reports, schedules, tasks and gathering', { skip, timeout
     await page.getByText('file written').waitFor();
     const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: 'Download' }).click()]);
     assert.match(download.suggestedFilename(), /\.csv$/);
-    const file = fs.readFileSync((await download.path()), 'utf8');
+    const file = fs.readFileSync(await download.path(), 'utf8');
     assert.match(file, /^date,request_id,service,/);
     await page.close();
   });
