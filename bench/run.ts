@@ -4,7 +4,7 @@
  * (BENCH_DATABASE_URL, default the local server) by default; `--database pglite`
  * runs the ingest and lookup figures on the embedded database instead.
  *
- *   node bench/run.ts [--database postgres|pglite] [--only ingest,lookups,throughput,sustained,report]
+ *   node bench/run.ts [--database postgres|pglite] [--only ingest,lookups,throughput,sustained,report,console]
  *                     [--events 1000000] [--single 20000] [--payloads 1000000] [--requests 200]
  *                     [--rounds 3] [--explain]
  *
@@ -12,6 +12,8 @@
  */
 import { parseArgs } from 'node:util';
 import { createToken } from '../src/auth/tokens.ts';
+import { browserMissing } from './chromium.ts';
+import { benchConsolePaint } from './console-paint.ts';
 import { benchIngest } from './ingest.ts';
 import { benchLookups } from './lookups.ts';
 import { explainLookups } from './explain.ts';
@@ -25,7 +27,7 @@ import { benchThroughput } from './throughput.ts';
 const { values } = parseArgs({
   options: {
     database: { type: 'string', default: 'postgres' },
-    only: { type: 'string', default: 'ingest,lookups,throughput,sustained,report' },
+    only: { type: 'string', default: 'ingest,lookups,throughput,sustained,report,console' },
     events: { type: 'string', default: '1000000' },
     single: { type: 'string', default: '20000' },
     payloads: { type: 'string', default: '1000000' },
@@ -60,7 +62,7 @@ if (sections.has('ingest')) {
 }
 
 const explain = values.explain || sections.has('explain');
-if (explain || ['lookups', 'throughput', 'sustained', 'report'].some((section) => sections.has(section))) {
+if (explain || ['lookups', 'throughput', 'sustained', 'report', 'console'].some((section) => sections.has(section))) {
   await scaleSections(Number(values.payloads));
 }
 
@@ -90,6 +92,16 @@ async function scaleSections(payloads: number) {
         add('Bare Fastify route, same body, same load (requests/s)', fixed(throughput.barePerSecond));
         add('Tracker / bare route', `${fixed((100 * throughput.trackerPerSecond) / throughput.barePerSecond)} %`, '≥ 40 %');
         add('Server peak RSS during lookups and throughput (MB)', fixed(throughput.serverPeakMb));
+      }
+      if (sections.has('console')) {
+        const missing = browserMissing();
+        if (missing) console.error(`console: skipped, ${missing}`);
+        else {
+          console.error('console…');
+          const paint = await benchConsolePaint(tracker.url, Math.max(rounds, 5));
+          add('Console: Payloads page to its rows and exact total, new visitor (ms)', fixed(paint.medianMs), '< 1,000');
+          add('Console: first contentful paint (ms)', fixed(paint.firstContentfulPaintMs));
+        }
       }
       if (sections.has('sustained')) {
         console.error('sustained load, 2 minutes…');

@@ -124,6 +124,7 @@ const routeSeeds = (): Seeds => ({
     },
     'POST /api/v1/reports/schedules': { attrs: scheduleAttrs },
     'PUT /api/v1/reports/schedules/{schedule_id}': { attrs: scheduleAttrs },
+    'POST /api/v1/reports/schedules/preview': { schedule: 'weekly', timezone: 'Europe/Rome' },
     'DELETE /api/v1/reports/registries': { schedules_ids: ['999999'] },
     'POST /task/list': { params: { configuration_id: 0, show_hidden: true } },
     'POST /task/show': { params: { task_id: seeds.taskId } },

@@ -111,7 +111,7 @@ test('a worker killed mid-job: the job is picked up again and ends with one corr
   const database = createDb(options);
   try {
     const job = await getReportJob(database.db, jobId);
-    assert.equal(job?.status, 'DONE');
+    assert.equal(job?.status, 'DONE', `the job ended ${job?.status}: ${job?.failure_reason}`);
     assert.equal(Number(job?.row_count), ROWS);
     assert.deepEqual(files(), [`${jobId}.csv`], 'the one file, and no temporary file left behind');
     const lines = fs.readFileSync(path.join(reportsDir, `${jobId}.csv`), 'utf8').split('\r\n');

@@ -61,6 +61,8 @@ describe('GET /v1/stats/success-series', () => {
     const long = await get(`success-series?from=2020-01-01T00:00:00Z&to=${at(0)}`);
     assert.equal(long.status, 400);
     assert.match(long.body.message, /366 days/);
+    const past = await get('success-series?to=0001-01-01T00:00:00Z');
+    assert.deepEqual([past.status, past.body.message], [400, 'from: must be between 1970 and 9998']);
   });
 });
 

@@ -9,6 +9,9 @@ import { serviceTimes, SERVICE_TIME_SAMPLE, seriesWindow, successSeries } from '
 
 const DAY_MS = 86_400_000;
 const MAX_RANGE_DAYS = 366;
+/** Bounds that keep a range, widened to whole buckets, within what PostgreSQL and ISO 8601 write alike. */
+const EARLIEST = new Date('1970-01-01T00:00:00Z');
+const LATEST = new Date('9998-12-31T00:00:00Z');
 
 const RangeQuery = Type.Object({
   from: Type.Optional(Type.String({ description: 'RFC 3339 date-time; 24 hours before `to` by default' })),
@@ -23,6 +26,7 @@ function rangeOf(query: { from?: string; to?: string }, now: Date): { from: Date
   const fromText = timestampParam('from', query.from);
   const from = fromText === undefined ? new Date(to.getTime() - DAY_MS) : new Date(fromText);
   if (from >= to) throw invalid('from', 'must be before to');
+  if (from < EARLIEST || to > LATEST) throw invalid(from < EARLIEST ? 'from' : 'to', 'must be between 1970 and 9998');
   if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS) throw invalid('from', `must be at most ${MAX_RANGE_DAYS} days before to`);
   return { from, to };
 }
