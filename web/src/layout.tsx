@@ -46,10 +46,11 @@ function SessionBar() {
         <ToolbarItem>
           <RequestIdBox />
         </ToolbarItem>
-        <ToolbarItem>
+        {/* On a narrow window the session's details give way to the request-ID box. */}
+        <ToolbarItem visibility={{ default: 'hidden', lg: 'visible' }}>
           <ZoneToggle />
         </ToolbarItem>
-        <ToolbarItem>
+        <ToolbarItem visibility={{ default: 'hidden', lg: 'visible' }}>
           {via === 'none' ? (
             <span>Not signed in</span>
           ) : (
@@ -58,7 +59,7 @@ function SessionBar() {
             </span>
           )}
         </ToolbarItem>
-        <ToolbarItem>
+        <ToolbarItem visibility={{ default: 'hidden', xl: 'visible' }}>
           <LabelGroup aria-label="Scopes" numLabels={3}>
             {scopes.map((scope) => (
               <Label key={scope} isCompact>

@@ -1,3 +1,4 @@
+import { NeedsAccess } from '../shared/needs-access.tsx';
 import {
   Alert,
   Button,
@@ -10,11 +11,12 @@ import {
   Toolbar,
   ToolbarContent,
   ToolbarItem,
+  ToolbarToggleGroup,
 } from '@patternfly/react-core';
+import FilterIcon from '@patternfly/react-icons/dist/esm/icons/filter-icon';
 import DownloadIcon from '@patternfly/react-icons/dist/esm/icons/download-icon';
 import { ExpandableRowContent, Table, Tbody, Td, Th, Thead, Tr, type ThProps } from '@patternfly/react-table';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Link } from '@tanstack/react-router';
 import { Fragment, useState, type ReactNode } from 'react';
 import { api, queryString } from '../api.ts';
 import { canReadPayloads, useSession } from '../session.ts';
@@ -122,31 +124,27 @@ export function ListPage<Row extends { id: number | string }, Sort extends strin
   };
 
   if (session.data && !allowed) {
-    return (
-      <PageSection>
-        <Content component="h1">{title}</Content>
-        <Alert variant="warning" isInline title={`Reading ${noun} needs a token with payloads:read, or the platform's identity`}>
-          <Link to="/sign-in">Sign in with another token</Link>
-        </Alert>
-      </PageSection>
-    );
+    return <NeedsAccess title={title} needs={`Reading ${noun} needs a token with payloads:read, or the platform's identity`} />;
   }
   return (
     <PageSection>
       <Content component="h1">{title}</Content>
       <Toolbar>
         <ToolbarContent>
-          {filters.map((filter) => (
-            <ToolbarItem key={filter.key}>
-              <FilterInput
-                // A new value in the URL (back, a shared link) starts the box afresh.
-                key={`${filter.key}=${search[filter.key] ?? ''}`}
-                label={filter.label}
-                value={search[filter.key]}
-                onApply={(value) => change({ [filter.key]: value } as Changes)}
-              />
-            </ToolbarItem>
-          ))}
+          {/* On a narrow window the filters fold behind one button. */}
+          <ToolbarToggleGroup toggleIcon={<FilterIcon />} breakpoint="lg">
+            {filters.map((filter) => (
+              <ToolbarItem key={filter.key}>
+                <FilterInput
+                  // A new value in the URL (back, a shared link) starts the box afresh.
+                  key={`${filter.key}=${search[filter.key] ?? ''}`}
+                  label={filter.label}
+                  value={search[filter.key]}
+                  onApply={(value) => change({ [filter.key]: value } as Changes)}
+                />
+              </ToolbarItem>
+            ))}
+          </ToolbarToggleGroup>
           {props.tools}
         </ToolbarContent>
         <ToolbarContent>

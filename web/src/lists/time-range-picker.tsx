@@ -32,7 +32,8 @@ export function TimeRangePicker({ range, onChange }: { range: RangeSearch; onCha
           ))}
         </ToggleGroup>
       </ToolbarItem>
-      <ToolbarItem>
+      {/* Fixed instants need room: on a narrow window the quick picks stay. */}
+      <ToolbarItem visibility={{ default: 'hidden', md: 'visible' }}>
         <Button
           variant="plain"
           aria-label="Earlier"

@@ -1,3 +1,4 @@
+import { NeedsAccess } from '../shared/needs-access.tsx';
 import {
   Alert,
   Button,
@@ -17,7 +18,6 @@ import {
 } from '@patternfly/react-core';
 import { ExpandableRowContent, Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { api, ApiError } from '../api.ts';
 import { gatheringRoute } from '../router.tsx';
@@ -141,14 +141,7 @@ export default function Gathering() {
   const unknown = requests.error instanceof ApiError && requests.error.status === 404;
 
   if (session.data && !allowed) {
-    return (
-      <PageSection>
-        <Content component="h1">Gathering</Content>
-        <Alert variant="warning" isInline title="Gathering requests need a token with gathering:read, or the platform's identity">
-          <Link to="/sign-in">Sign in with another token</Link>
-        </Alert>
-      </PageSection>
-    );
+    return <NeedsAccess title="Gathering" needs="Gathering requests need a token with gathering:read, or the platform's identity" />;
   }
   return (
     <PageSection>

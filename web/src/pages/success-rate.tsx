@@ -1,3 +1,4 @@
+import { NeedsAccess } from '../shared/needs-access.tsx';
 import { Alert, Card, CardBody, CardTitle, Content, Flex, PageSection, Toolbar, ToolbarContent } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
@@ -131,14 +132,7 @@ export default function SuccessRate() {
   };
 
   if (session.data && !allowed) {
-    return (
-      <PageSection>
-        <Content component="h1">Success rate</Content>
-        <Alert variant="warning" isInline title="Reading success rates needs a token with payloads:read, or the platform's identity">
-          <Link to="/sign-in">Sign in with another token</Link>
-        </Alert>
-      </PageSection>
-    );
+    return <NeedsAccess title="Success rate" needs="Reading success rates needs a token with payloads:read, or the platform's identity" />;
   }
   return (
     <PageSection>

@@ -19,7 +19,7 @@ export function RequestIdBox() {
     void navigate({ to: '/track/$requestId', params: { requestId } });
   };
   return (
-    <Form onSubmit={(event) => event.preventDefault()} style={{ minWidth: '22rem' }}>
+    <Form onSubmit={(event) => event.preventDefault()} style={{ width: 'min(22rem, 50vw)' }}>
       <SearchInput
         aria-label="Track a request ID"
         placeholder="Track a request ID"

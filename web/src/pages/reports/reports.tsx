@@ -1,3 +1,4 @@
+import { NeedsAccess } from '../../shared/needs-access.tsx';
 import {
   Alert,
   Button,
@@ -16,7 +17,6 @@ import {
 } from '@patternfly/react-core';
 import { ExpandableRowContent, Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
 import { api, downloadFile } from '../../api.ts';
 import { REPORT_TYPES, reportsRoute } from '../../router.tsx';
@@ -107,14 +107,7 @@ export default function Reports() {
   useEffect(() => void queryClient.invalidateQueries({ queryKey: ['report-quota'] }), [runningCount, queryClient]);
 
   if (session.data && !readable) {
-    return (
-      <PageSection>
-        <Content component="h1">Reports</Content>
-        <Alert variant="warning" isInline title="Reports need a token with data-reports:read (and data-reports:write to ask for one)">
-          <Link to="/sign-in">Sign in with another token</Link>
-        </Alert>
-      </PageSection>
-    );
+    return <NeedsAccess title="Reports" needs="Reports need a token with data-reports:read (and data-reports:write to ask for one)" />;
   }
   return (
     <PageSection>

@@ -1,3 +1,4 @@
+import { NeedsAccess } from '../../shared/needs-access.tsx';
 import {
   Alert,
   Button,
@@ -91,14 +92,7 @@ export default function Schedules() {
   });
 
   if (session.data && !scopes.includes('data-reports:read')) {
-    return (
-      <PageSection>
-        <Content component="h1">Schedules</Content>
-        <Alert variant="warning" isInline title="Schedules need a token with data-reports:read (and data-reports:write to change them)">
-          <Link to="/sign-in">Sign in with another token</Link>
-        </Alert>
-      </PageSection>
-    );
+    return <NeedsAccess title="Schedules" needs="Schedules need a token with data-reports:read (and data-reports:write to change them)" />;
   }
   const rows = schedules.data?.data.registries ?? [];
   return (

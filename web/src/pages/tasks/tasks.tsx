@@ -1,3 +1,4 @@
+import { NeedsAccess } from '../../shared/needs-access.tsx';
 import {
   Alert,
   Button,
@@ -72,14 +73,7 @@ export default function Tasks() {
   const open = (taskId?: number) => void navigate({ search: (previous) => ({ ...previous, task: taskId }) });
 
   if (session.data && !scopes.includes('data-reports:read')) {
-    return (
-      <PageSection>
-        <Content component="h1">Tasks</Content>
-        <Alert variant="warning" isInline title="Tasks need a token with data-reports:read (and data-reports:write to dismiss them)">
-          <Link to="/sign-in">Sign in with another token</Link>
-        </Alert>
-      </PageSection>
-    );
+    return <NeedsAccess title="Tasks" needs="Tasks need a token with data-reports:read (and data-reports:write to dismiss them)" />;
   }
   const rows = tasks.data?.tasks ?? [];
   return (

@@ -1,3 +1,4 @@
+import { NeedsAccess } from '../../shared/needs-access.tsx';
 import {
   Alert,
   Button,
@@ -16,7 +17,6 @@ import {
 } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { useQuery } from '@tanstack/react-query';
-import { Link } from '@tanstack/react-router';
 import { useMemo } from 'react';
 import { api, ApiError } from '../../api.ts';
 import { trackRoute } from '../../router.tsx';
@@ -155,14 +155,7 @@ export default function Track() {
     </Content>
   );
   if (!allowed) {
-    return (
-      <PageSection>
-        {heading}
-        <Alert variant="warning" isInline title="Reading payloads needs a token with payloads:read, or the platform's identity">
-          <Link to="/sign-in">Sign in with another token</Link>
-        </Alert>
-      </PageSection>
-    );
+    return <NeedsAccess title={heading} needs="Reading payloads needs a token with payloads:read, or the platform's identity" />;
   }
   if (detail.isError) {
     const unknown = detail.error instanceof ApiError && detail.error.status === 404;
