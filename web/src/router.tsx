@@ -1,7 +1,8 @@
-import { createRootRoute, createRoute, createRouter, redirect } from '@tanstack/react-router';
+import { createRootRoute, createRoute, createRouter, redirect, type RouteComponent } from '@tanstack/react-router';
 import { lazy } from 'react';
 import { Layout } from './layout.tsx';
-import { searchReader } from './lists/list-search.ts';
+import { listQuery, searchReader, withDefaults, type ListSpec } from './lists/list-search.ts';
+import { queryClient } from './query-client.ts';
 import { readRange } from './lists/time-range.ts';
 import { PAYLOAD_LIST, STATUS_LIST, STUCK_LIST } from './lists/specs.ts';
 import { SignIn } from './pages/sign-in.tsx';
@@ -32,26 +33,29 @@ const index = createRoute({
   beforeLoad: () => redirect({ to: '/payloads', throw: true }),
 });
 
-export const payloadsRoute = createRoute({
-  getParentRoute: () => root,
-  path: '/payloads',
-  validateSearch: searchReader(PAYLOAD_LIST),
-  component: Payloads,
-});
+/**
+ * A list page's route: its URL read by the spec, and its rows asked for while
+ * the page's code loads (the page's query finds them under the same key).
+ */
+function listRoute<Sort extends string, Filter extends string>(
+  path: '/payloads' | '/statuses' | '/stuck',
+  spec: ListSpec<Sort, Filter>,
+  component: RouteComponent,
+) {
+  return createRoute({
+    getParentRoute: () => root,
+    path,
+    validateSearch: searchReader(spec),
+    loaderDeps: ({ search }) => search,
+    loader: ({ deps }) => void queryClient.prefetchQuery(listQuery(spec, withDefaults(spec, deps))),
+    component,
+  });
+}
 
-export const statusesRoute = createRoute({
-  getParentRoute: () => root,
-  path: '/statuses',
-  validateSearch: searchReader(STATUS_LIST),
-  component: Statuses,
-});
+export const payloadsRoute = listRoute('/payloads', PAYLOAD_LIST, Payloads);
+export const statusesRoute = listRoute('/statuses', STATUS_LIST, Statuses);
 
-export const stuckRoute = createRoute({
-  getParentRoute: () => root,
-  path: '/stuck',
-  validateSearch: searchReader(STUCK_LIST),
-  component: Stuck,
-});
+export const stuckRoute = listRoute('/stuck', STUCK_LIST, Stuck);
 
 export const successRateRoute = createRoute({
   getParentRoute: () => root,

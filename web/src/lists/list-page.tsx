@@ -18,10 +18,10 @@ import DownloadIcon from '@patternfly/react-icons/dist/esm/icons/download-icon';
 import { ExpandableRowContent, Table, Tbody, Td, Th, Thead, Tr, type ThProps } from '@patternfly/react-table';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Fragment, useState, type ReactNode } from 'react';
-import { api, queryString } from '../api.ts';
+import { ApiError } from '../api.ts';
 import { canReadPayloads, useSession } from '../session.ts';
 import { downloadCsv } from './csv.ts';
-import { apiParams, PAGE_SIZES, type ListSearch } from './list-search.ts';
+import { apiParams, listQuery, PAGE_SIZES, type ListAnswer, type ListSearch, type ListSpec } from './list-search.ts';
 import { RefreshPicker } from './refresh-picker.tsx';
 import { TimeRangePicker } from './time-range-picker.tsx';
 
@@ -38,25 +38,18 @@ export interface ListPageProps<Row extends { id: number | string }, Sort extends
   /** What the rows are called: "payloads", "statuses"; one of them: "payload". */
   noun: string;
   one: string;
-  endpoint: string;
+  spec: ListSpec<Sort, Filter>;
   columns: Column<Row, Sort>[];
   filters: { key: Filter; label: string }[];
   search: ListSearch<Sort, Filter>;
   onChange: (changes: Partial<ListSearch<Sort, Filter>>) => void;
-  /** The API field the time range filters on. */
-  timeField: string;
-  /** Parameters the page adds to the API's (stuck_after). */
-  extraParams?: Record<string, string | undefined>;
   /** What an open row shows. */
   expanded?: (row: Row) => ReactNode;
   /** Shown between the toolbar and the rows (counts that filter), given the list's answer. */
-  summary?: (answer: Answer<Row> | undefined) => ReactNode;
+  summary?: (answer: ListAnswer<Row> | undefined) => ReactNode;
   /** More toolbar items, before the pager. */
   tools?: ReactNode;
 }
-
-/** A list's answer: the page of rows and the exact count, and what else the endpoint says. */
-export type Answer<Row> = { count: number; data: Row[] } & Record<string, unknown>;
 
 /** A filter box: what is typed applies on Enter; clearing it drops the filter. */
 function FilterInput({ label, value, onApply }: { label: string; value?: string; onApply: (value?: string) => void }) {
@@ -84,17 +77,15 @@ function FilterInput({ label, value, onApply }: { label: string; value?: string;
 export function ListPage<Row extends { id: number | string }, Sort extends string, Filter extends string>(
   props: ListPageProps<Row, Sort, Filter>,
 ) {
-  const { title, noun, one, endpoint, columns, filters, search, onChange, timeField, expanded } = props;
+  const { title, noun, one, spec, columns, filters, search, onChange, expanded } = props;
   const session = useSession();
-  const allowed = session.data ? canReadPayloads(session.data) : false;
+  // The list is asked for at once, not after the session is known: a first visit waits one round trip less.
+  const allowed = session.data ? canReadPayloads(session.data) : true;
   const [open, setOpen] = useState<Set<Row['id']>>(new Set());
   const [exporting, setExporting] = useState(false);
-  const paramsNow = () => ({ ...apiParams(search, timeField), ...props.extraParams });
   const paused = open.size > 0;
   const list = useQuery({
-    // The range is resolved when the request is made, so "the last hour" moves on with each refresh.
-    queryKey: [endpoint, search, props.extraParams],
-    queryFn: () => api<Answer<Row>>(`${endpoint}${queryString(paramsNow())}`),
+    ...listQuery<Sort, Filter, Row>(spec, search),
     placeholderData: keepPreviousData,
     enabled: allowed,
     refetchInterval: search.refresh && !paused ? search.refresh * 1000 : false,
@@ -119,11 +110,12 @@ export function ListPage<Row extends { id: number | string }, Sort extends strin
     });
   const exportCsv = () => {
     setExporting(true);
-    const { page: _page, page_size: _size, ...filter } = paramsNow();
-    void downloadCsv(endpoint, filter, `${noun}.csv`).finally(() => setExporting(false));
+    const { page: _page, page_size: _size, ...filter } = apiParams(search, spec.timeField);
+    void downloadCsv(spec.endpoint, filter, `${noun}.csv`).finally(() => setExporting(false));
   };
 
-  if (session.data && !allowed) {
+  const refused = list.error instanceof ApiError && (list.error.status === 401 || list.error.status === 403);
+  if (!allowed || refused) {
     return <NeedsAccess title={title} needs={`Reading ${noun} needs a token with payloads:read, or the platform's identity`} />;
   }
   return (

@@ -1,7 +1,12 @@
+import { api, queryString } from '../api.ts';
 import { rangeParams, readRange, type RangeSearch } from './time-range.ts';
 
 /** What a list page may be sorted and filtered by, and its default order. */
 export interface ListSpec<Sort extends string, Filter extends string> {
+  /** The API's list. */
+  endpoint: string;
+  /** The field the time range filters on. */
+  timeField: string;
   sorts: readonly Sort[];
   defaultSort: Sort;
   defaultDir?: 'asc' | 'desc';
@@ -60,3 +65,20 @@ export function apiParams<Sort extends string, Filter extends string>(
   const { last: _last, from: _from, to: _to, refresh: _refresh, ...rest } = search;
   return { ...rest, ...(timeField ? rangeParams(search, timeField) : {}) };
 }
+
+/**
+ * A list's query, for the page and for its route's loader, which asks for the
+ * rows while the page's code is still loading. The range is resolved when the
+ * request is made, so "the last hour" moves on with each refresh.
+ */
+export function listQuery<Sort extends string, Filter extends string, Row>(spec: ListSpec<Sort, Filter>, search: ListSearch<Sort, Filter>) {
+  return {
+    queryKey: [spec.endpoint, search],
+    // Rows the route's loader has just fetched are not asked for again when the page mounts.
+    staleTime: 2000,
+    queryFn: () => api<ListAnswer<Row>>(`${spec.endpoint}${queryString(apiParams(search, spec.timeField))}`),
+  };
+}
+
+/** A list's answer: the page of rows and the exact count, and what else the endpoint says. */
+export type ListAnswer<Row> = { count: number; data: Row[] } & Record<string, unknown>;

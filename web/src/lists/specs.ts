@@ -7,6 +7,8 @@ export type PayloadSort = 'created_at' | 'request_id' | 'account' | 'org_id' | '
 export type PayloadFilter = 'account' | 'org_id' | 'inventory_id' | 'system_id';
 
 export const PAYLOAD_LIST: ListSpec<PayloadSort, PayloadFilter> = {
+  endpoint: '/v1/payloads',
+  timeField: 'created_at',
   sorts: ['created_at', 'request_id', 'account', 'org_id', 'inventory_id', 'system_id'],
   defaultSort: 'created_at',
   filters: ['account', 'org_id', 'inventory_id', 'system_id'],
@@ -16,6 +18,8 @@ export type StatusSort = 'date' | 'created_at' | 'service' | 'source' | 'request
 export type StatusFilter = 'request_id' | 'service' | 'source' | 'status' | 'status_msg';
 
 export const STATUS_LIST: ListSpec<StatusSort, StatusFilter> = {
+  endpoint: '/v1/statuses',
+  timeField: 'date',
   sorts: ['date', 'created_at', 'service', 'source', 'request_id', 'status', 'status_msg'],
   defaultSort: 'date',
   filters: ['request_id', 'service', 'source', 'status', 'status_msg'],
@@ -25,6 +29,8 @@ export type StuckSort = 'last_date' | 'created_at' | 'request_id' | 'last_servic
 export type StuckFilter = 'service' | 'account' | 'org_id' | 'stuck_after';
 
 export const STUCK_LIST: ListSpec<StuckSort, StuckFilter> = {
+  endpoint: '/v1/stuck-payloads',
+  timeField: 'created_at',
   sorts: ['last_date', 'created_at', 'request_id', 'last_service'],
   defaultSort: 'last_date',
   defaultDir: 'asc',

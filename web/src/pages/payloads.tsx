@@ -48,10 +48,9 @@ export default function Payloads() {
       title="Payloads"
       noun="payloads"
       one="payload"
-      endpoint="/v1/payloads"
+      spec={PAYLOAD_LIST}
       columns={COLUMNS}
       filters={FILTERS}
-      timeField="created_at"
       expanded={(row) => <PayloadPreview requestId={row.request_id} />}
       search={withDefaults(PAYLOAD_LIST, payloadsRoute.useSearch())}
       onChange={(changes) => void navigate({ search: (previous) => ({ ...previous, ...changes }) })}

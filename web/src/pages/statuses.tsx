@@ -60,12 +60,11 @@ export default function Statuses() {
       title="Statuses"
       noun="statuses"
       one="status"
-      endpoint="/v1/statuses"
+      spec={STATUS_LIST}
       columns={COLUMNS}
       filters={FILTERS}
       search={search}
       onChange={change}
-      timeField="date"
       summary={() => (
         <StatusCounts params={apiParams(search, 'date')} selected={search.status} onSelect={(status) => change({ status, page: 0 })} />
       )}

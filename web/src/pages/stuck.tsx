@@ -1,7 +1,7 @@
 import { Flex, Label } from '@patternfly/react-core';
 import { Link } from '@tanstack/react-router';
-import { ListPage, type Answer, type Column } from '../lists/list-page.tsx';
-import { withDefaults } from '../lists/list-search.ts';
+import { ListPage, type Column } from '../lists/list-page.tsx';
+import { withDefaults, type ListAnswer } from '../lists/list-search.ts';
 import { STUCK_LIST, type StuckFilter as Filter, type StuckSort as Sort } from '../lists/specs.ts';
 import { stuckRoute } from '../router.tsx';
 import { humanDuration, statusLook } from '../shared/measures.ts';
@@ -21,7 +21,7 @@ interface StuckRow {
   age_seconds: number;
 }
 
-type StuckAnswer = Answer<StuckRow> & {
+type StuckAnswer = ListAnswer<StuckRow> & {
   groups?: { service: string; count: number }[];
   stuck_after_seconds?: number;
   terminal_statuses?: string[];
@@ -97,12 +97,11 @@ export default function Stuck() {
       title="Stuck payloads"
       noun="stuck payloads"
       one="stuck payload"
-      endpoint="/v1/stuck-payloads"
+      spec={STUCK_LIST}
       columns={COLUMNS}
       filters={FILTERS}
       search={search}
       onChange={change}
-      timeField="created_at"
       summary={(answer) => <Groups answer={answer} selected={search.service} onSelect={(service) => change({ service, page: 0 })} />}
       expanded={(row) => <PayloadPreview requestId={row.request_id} />}
     />
