@@ -66,11 +66,24 @@ describe('the console: payloads and statuses', { skip, timeout: 120_000 }, () =>
     await urlMatches(page, /account=odd/);
     await page.getByText('12 payloads').waitFor();
     assert.equal(await rows(page).count(), 12);
+    // The CSV holds the whole filter, a header and a line per payload.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV' }).click()]);
+    const csv = fs
+      .readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split('\r\n');
+    assert.equal(csv.length, 13);
+    assert.equal(csv[0], 'id,request_id,created_at,account,org_id');
+    assert.ok(csv.slice(1).every((line) => line.includes(',odd,')));
     await page.goBack();
     await page.getByText('25 payloads').waitFor();
     await page.getByRole('button', { name: 'Go to next page' }).first().click();
     await urlMatches(page, /page=1/);
     assert.equal(await rows(page).count(), 5);
+    // The data is dated days before the browser's clock: the last hour holds none of it.
+    await page.getByRole('button', { name: '1 hour' }).click();
+    await urlMatches(page, /last=1h/);
+    await page.getByText('No payloads match').waitFor();
     await page.close();
   });
 

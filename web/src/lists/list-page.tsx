@@ -47,8 +47,6 @@ export interface ListPageProps<Row extends { id: number | string }, Sort extends
   expanded?: (row: Row) => ReactNode;
   /** Shown between the toolbar and the rows (counts that filter), given the list's answer. */
   summary?: (answer: ListAnswer<Row> | undefined) => ReactNode;
-  /** More toolbar items, before the pager. */
-  tools?: ReactNode;
 }
 
 /** A filter box: what is typed applies on Enter; clearing it drops the filter. */
@@ -83,6 +81,7 @@ export function ListPage<Row extends { id: number | string }, Sort extends strin
   const allowed = session.data ? canReadPayloads(session.data) : true;
   const [open, setOpen] = useState<Set<Row['id']>>(new Set());
   const [exporting, setExporting] = useState(false);
+  const [exportFailure, setExportFailure] = useState<string>();
   const paused = open.size > 0;
   const list = useQuery({
     ...listQuery<Sort, Filter, Row>(spec, search),
@@ -110,8 +109,11 @@ export function ListPage<Row extends { id: number | string }, Sort extends strin
     });
   const exportCsv = () => {
     setExporting(true);
+    setExportFailure(undefined);
     const { page: _page, page_size: _size, ...filter } = apiParams(search, spec.timeField);
-    void downloadCsv(spec.endpoint, filter, `${noun}.csv`).finally(() => setExporting(false));
+    downloadCsv(spec.endpoint, filter, `${noun}.csv`)
+      .catch((error: Error) => setExportFailure(error.message))
+      .finally(() => setExporting(false));
   };
 
   const refused = list.error instanceof ApiError && (list.error.status === 401 || list.error.status === 403);
@@ -137,7 +139,6 @@ export function ListPage<Row extends { id: number | string }, Sort extends strin
               </ToolbarItem>
             ))}
           </ToolbarToggleGroup>
-          {props.tools}
         </ToolbarContent>
         <ToolbarContent>
           <TimeRangePicker
@@ -166,6 +167,7 @@ export function ListPage<Row extends { id: number | string }, Sort extends strin
         </ToolbarContent>
       </Toolbar>
       {props.summary?.(list.data)}
+      {exportFailure && <Alert variant="danger" isInline title={`The CSV could not be made: ${exportFailure}`} />}
       {list.isError && <Alert variant="danger" isInline title={`The ${noun} could not be read: ${list.error.message}`} />}
       {list.data && list.data.count === 0 ? (
         <EmptyState titleText={`No ${noun} match`} headingLevel="h2">
