@@ -79,6 +79,18 @@ describe('GET /v1/payloads', () => {
     assert.equal((await list('?account=nobody')).body.count, 0);
   });
 
+  test('last_status (an addition): payloads whose last status by date is the one named, counted exactly', async () => {
+    const later = { service: 'puptoo', status: 'success', request_id: ids[1], date: minute(20) };
+    assert.equal(
+      (await request(`${app.url}/v1/statuses`, { headers: bearer(await app.token(['statuses:write'])), body: [later] })).status,
+      200,
+    );
+    assert.deepEqual((await list('?last_status=SUCCESS')).ids, [ids[1]]);
+    assert.equal((await list('?last_status=received')).body.count, 11);
+    assert.equal((await list('?last_status=received&account=odd')).body.count, 5);
+    assert.equal((await list('?last_status=error')).body.count, 0);
+  });
+
   test('created_at filters, including a 15-minute window and an unencoded + offset', async () => {
     assert.equal((await list('?created_at_gte=2026-11-25T10:03:00Z&created_at_lt=2026-11-25T10:05:00Z')).body.count, 2);
     assert.equal((await list('?created_at_gt=2026-11-25T10:03:00Z&created_at_lte=2026-11-25T10:05:00Z')).body.count, 2);

@@ -64,6 +64,8 @@ export interface PayloadFilters extends Visibility {
   orgId?: string;
   inventoryId?: string;
   systemId?: string;
+  /** The payload's last status (migration 0010). */
+  lastStatus?: string;
   createdAt: TimeRange;
 }
 
@@ -74,14 +76,21 @@ export function payloadConditions(filters: PayloadFilters): Condition[] {
     ...equals('org_id', filters.visibleOrg),
     ...equals('inventory_id', filters.inventoryId),
     ...equals('system_id', filters.systemId),
+    // `id` is the payload's: the tables these conditions are used with have no other.
+    ...(filters.lastStatus === undefined
+      ? []
+      : [sql<boolean>`id in (select payload_id from payload_latest where status = ${filters.lastStatus})`]),
     ...timeConditions('created_at', filters.createdAt),
   ];
 }
 
-/** How many payloads match. Inventory and system IDs are not summarized: a host's payloads are few. */
+/**
+ * How many payloads match. Inventory and system IDs are not summarized (a
+ * host's payloads are few), nor is the last status (read from its index).
+ */
 export function countPayloads(db: Kysely<Schema>, filters: PayloadFilters): Promise<number> {
   const where = payloadConditions(filters);
-  if (filters.inventoryId !== undefined || filters.systemId !== undefined) {
+  if (filters.inventoryId !== undefined || filters.systemId !== undefined || filters.lastStatus !== undefined) {
     return countOf(db, sql`select count(*) as count from payloads where ${allOf(where)}`);
   }
   const hours = wholeHours(filters.createdAt);

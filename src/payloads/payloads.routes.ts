@@ -43,6 +43,7 @@ export function payloadFiltersOf(query: Static<typeof payloadFilterQuery>, visib
     orgId: textParam(query.org_id),
     inventoryId: uuidParam('inventory_id', query.inventory_id),
     systemId: uuidParam('system_id', query.system_id),
+    lastStatus: nameParam(query.last_status),
     createdAt: timeRangeParams(query, 'created_at'),
   };
 }

@@ -39,6 +39,7 @@ export const payloadFilters = {
   org_id: Type.Optional(Text('filter for org_id')),
   inventory_id: Type.Optional(Text('filter for inventory_id (a UUID)')),
   system_id: Type.Optional(Text('filter for system_id (a UUID)')),
+  last_status: Type.Optional(Text("filter for the payload's last status, by date (an addition to the spec)")),
   created_at_lt: Type.Optional(DateTimeFilter),
   created_at_lte: Type.Optional(DateTimeFilter),
   created_at_gt: Type.Optional(DateTimeFilter),

@@ -59,6 +59,11 @@ describe('the console: payloads and statuses', { skip, timeout: 120_000 }, () =>
     const page = await browser.newPage();
     await page.goto(`${app.url}/ui/payloads`);
     await page.getByTestId('total').waitFor();
+    // Counts by last status filter the list: all 25 were last seen received.
+    await page.getByTestId('count-received').getByText('received: 25').click();
+    await urlMatches(page, /last_status=received/);
+    await page.getByTestId('count-received').click();
+    await page.getByTestId('count-error').getByText('error: 0').waitFor();
     await page.getByRole('button', { name: 'Account' }).click();
     await urlMatches(page, /sort_by=account/);
     await page.getByRole('textbox', { name: 'Account' }).fill('odd');

@@ -4,14 +4,14 @@ import type { ListSpec } from './list-search.ts';
 // their URLs with these, and the pages (loaded later, in chunks of their own) show them.
 
 export type PayloadSort = 'created_at' | 'request_id' | 'account' | 'org_id' | 'inventory_id' | 'system_id';
-export type PayloadFilter = 'account' | 'org_id' | 'inventory_id' | 'system_id';
+export type PayloadFilter = 'account' | 'org_id' | 'inventory_id' | 'system_id' | 'last_status';
 
 export const PAYLOAD_LIST: ListSpec<PayloadSort, PayloadFilter> = {
   endpoint: '/v1/payloads',
   timeField: 'created_at',
   sorts: ['created_at', 'request_id', 'account', 'org_id', 'inventory_id', 'system_id'],
   defaultSort: 'created_at',
-  filters: ['account', 'org_id', 'inventory_id', 'system_id'],
+  filters: ['account', 'org_id', 'inventory_id', 'system_id', 'last_status'],
 };
 
 export type StatusSort = 'date' | 'created_at' | 'service' | 'source' | 'request_id' | 'status' | 'status_msg';

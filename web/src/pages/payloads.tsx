@@ -2,7 +2,8 @@ import { Link } from '@tanstack/react-router';
 import { ListPage, type Column } from '../lists/list-page.tsx';
 import { Time } from '../shared/time.tsx';
 import { PayloadPreview } from './track/payload-preview.tsx';
-import { withDefaults } from '../lists/list-search.ts';
+import { apiParams, withDefaults } from '../lists/list-search.ts';
+import { StatusCounts } from '../lists/status-counts.tsx';
 import { PAYLOAD_LIST, type PayloadFilter as Filter, type PayloadSort as Sort } from '../lists/specs.ts';
 import { payloadsRoute } from '../router.tsx';
 
@@ -40,9 +41,11 @@ const FILTERS: { key: Filter; label: string }[] = [
   { key: 'system_id', label: 'System ID' },
 ];
 
-/** Payloads: every filter of `GET /v1/payloads`, sorting and paging, all kept in the URL. */
+/** Payloads: every filter of `GET /v1/payloads`, sorting and paging, all kept in the URL; counts by last status that filter. */
 export default function Payloads() {
   const navigate = payloadsRoute.useNavigate();
+  const search = withDefaults(PAYLOAD_LIST, payloadsRoute.useSearch());
+  const change = (changes: Partial<typeof search>) => void navigate({ search: (previous) => ({ ...previous, ...changes }) });
   return (
     <ListPage
       title="Payloads"
@@ -52,8 +55,17 @@ export default function Payloads() {
       columns={COLUMNS}
       filters={FILTERS}
       expanded={(row) => <PayloadPreview requestId={row.request_id} />}
-      search={withDefaults(PAYLOAD_LIST, payloadsRoute.useSearch())}
-      onChange={(changes) => void navigate({ search: (previous) => ({ ...previous, ...changes }) })}
+      search={search}
+      onChange={change}
+      summary={() => (
+        <StatusCounts
+          endpoint={PAYLOAD_LIST.endpoint}
+          field="last_status"
+          params={apiParams(search, PAYLOAD_LIST.timeField)}
+          selected={search.last_status}
+          onSelect={(last_status) => change({ last_status, page: 0 })}
+        />
+      )}
     />
   );
 }

@@ -66,7 +66,13 @@ export default function Statuses() {
       search={search}
       onChange={change}
       summary={() => (
-        <StatusCounts params={apiParams(search, 'date')} selected={search.status} onSelect={(status) => change({ status, page: 0 })} />
+        <StatusCounts
+          endpoint={STATUS_LIST.endpoint}
+          field="status"
+          params={apiParams(search, STATUS_LIST.timeField)}
+          selected={search.status}
+          onSelect={(status) => change({ status, page: 0 })}
+        />
       )}
       expanded={(row) =>
         row.status_msg ? (
