@@ -90,7 +90,12 @@ export function payloadConditions(filters: PayloadFilters): Condition[] {
  */
 export function countPayloads(db: Kysely<Schema>, filters: PayloadFilters): Promise<number> {
   const where = payloadConditions(filters);
-  if (filters.inventoryId !== undefined || filters.systemId !== undefined || filters.lastStatus !== undefined) {
+  const { lastStatus, createdAt, ...others } = filters;
+  if (lastStatus !== undefined && !isBounded(createdAt) && Object.values(others).every((value) => value === undefined)) {
+    // Every payload with a status has one last status: its index alone counts them.
+    return countOf(db, sql`select count(*) as count from payload_latest where status = ${lastStatus}`);
+  }
+  if (filters.inventoryId !== undefined || filters.systemId !== undefined || lastStatus !== undefined) {
     return countOf(db, sql`select count(*) as count from payloads where ${allOf(where)}`);
   }
   const hours = wholeHours(filters.createdAt);
