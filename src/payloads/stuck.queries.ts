@@ -24,25 +24,28 @@ const SORT_COLUMNS: Record<(typeof STUCK_SORT_FIELDS)[number], string> = {
 };
 
 /**
- * The statuses that are not terminal, found by skipping through the index of
- * last statuses (a handful of index probes however many payloads there are),
- * so that each can be read as a range of that index: `status <> all(…)` could not be.
+ * The statuses payloads were last seen with that are not terminal, found by
+ * skipping through the index of last statuses (a handful of index probes
+ * however many payloads there are). Asked first and on its own, so that the
+ * planner sees the actual list: as a subquery it planned for the whole table.
  */
-const openStatuses = (terminal: readonly string[]) => sql`(
-  with recursive seen(status) as (
-    (select status from payload_latest order by status limit 1)
-    union all
-    select (select l.status from payload_latest l where l.status > seen.status order by l.status limit 1)
-    from seen where seen.status is not null)
-  select status from seen where status is not null and status <> all(${[...terminal]}::text[]))`;
+async function openStatuses(db: Kysely<Schema>, terminal: readonly string[]): Promise<string[]> {
+  const { rows } = await sql<{ status: string }>`
+    with recursive seen(status) as (
+      (select status from payload_latest order by status limit 1)
+      union all
+      select (select l.status from payload_latest l where l.status > seen.status order by l.status limit 1)
+      from seen where seen.status is not null)
+    select status from seen where status is not null and status <> all(${[...terminal]}::text[])`.execute(db);
+  return rows.map((row) => row.status);
+}
 
-function stuckConditions(filters: StuckFilters): Condition[] {
+/** Conditions on the last statuses alone. */
+function latestConditions(filters: StuckFilters, open: string[]): Condition[] {
   return [
-    sql<boolean>`l.status in ${openStatuses(filters.terminalStatuses)}`,
+    sql<boolean>`l.status = any(${open}::text[])`,
     sql<boolean>`l.date < ${filters.quietSince}::timestamptz`,
     ...equals('l.service', filters.service),
-    // The payloads' own columns: no name is shared with payload_latest's.
-    ...payloadConditions(filters),
   ];
 }
 
@@ -55,17 +58,26 @@ export async function listStuckPayloads(
   filters: StuckFilters,
   paging: { page: number; pageSize: number; sortBy: (typeof STUCK_SORT_FIELDS)[number]; sortDir: 'asc' | 'desc' },
 ) {
-  const where = allOf(stuckConditions(filters));
+  const open = await openStatuses(db, filters.terminalStatuses);
+  // Every payload was last seen with a terminal status: none is stuck.
+  if (open.length === 0) return { count: 0, groups: [], rows: [] };
+  // The payloads' own columns: no name is shared with payload_latest's.
+  const payloadFilters = payloadConditions(filters);
+  const where = allOf([...latestConditions(filters, open), ...payloadFilters]);
   const from = sql`payload_latest l join payloads p on p.id = l.payload_id`;
+  // Without a filter on the payloads, the last statuses alone are counted.
+  const countedFrom = payloadFilters.length === 0 ? sql`payload_latest l` : from;
   const direction = sql.raw(paging.sortDir);
   const [groups, rows] = await Promise.all([
     sql<{ service: string; count: string }>`
-      select l.service, count(*) as count from ${from} where ${where} group by l.service order by count(*) desc, l.service`.execute(db),
+      select l.service, count(*) as count from ${countedFrom} where ${where} group by l.service order by count(*) desc, l.service`.execute(
+      db,
+    ),
     sql<StuckRow>`
       select p.id, p.request_id, p.account, p.org_id, p.inventory_id, p.system_id, p.created_at,
         l.service as last_service, l.source as last_source, l.status as last_status, l.date as last_date
       from ${from} where ${where}
-      order by ${sql.ref(SORT_COLUMNS[paging.sortBy])} ${direction}, p.id ${direction}
+      order by ${sql.ref(SORT_COLUMNS[paging.sortBy])} ${direction}, l.payload_id ${direction}
       limit ${paging.pageSize} offset ${paging.page * paging.pageSize}`.execute(db),
   ]);
   const byService = groups.rows.map((group) => ({ service: group.service, count: Number(group.count) }));

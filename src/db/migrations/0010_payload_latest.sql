@@ -11,8 +11,9 @@ create table payload_latest (
   status text not null,
   date timestamptz not null
 );
--- Stuck payloads are read per non-terminal status, oldest first.
-create index payload_latest_status_idx on payload_latest (status, date, payload_id);
+-- Stuck payloads are read per non-terminal status, oldest first, and counted
+-- per service from this index alone.
+create index payload_latest_status_idx on payload_latest (status, date, payload_id) include (service);
 
 create function keep_latest_status() returns trigger language plpgsql as $$
 begin
