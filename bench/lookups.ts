@@ -30,7 +30,7 @@ export function lookupPaths(payloads: number, now: Date): { label: string; targe
     { label: 'GET /v1/stats?stat=SuccessRate', targetMs: 100, path: () => '/v1/stats?stat=SuccessRate' },
     // What the console adds: its Stuck page (and badge), its Success rate charts, the Payloads page's counts.
     { label: 'GET /v1/stuck-payloads (exact count, per service)', targetMs: 50, path: () => '/v1/stuck-payloads' },
-    { label: 'GET /v1/payloads?last_status=success (exact count)', targetMs: 150, path: () => '/v1/payloads?last_status=success' },
+    { label: 'GET /v1/payloads?last_status=success (exact count)', targetMs: 200, path: () => '/v1/payloads?last_status=success' },
     { label: 'GET /v1/stats/success-series (24 hours)', targetMs: 100, path: () => '/v1/stats/success-series' },
     { label: 'GET /v1/stats/service-times (24 hours)', targetMs: 200, path: () => '/v1/stats/service-times' },
   ];
