@@ -88,7 +88,7 @@ function startWorker(options: DbOptions, jobId: string) {
 
 const files = () => (fs.existsSync(reportsDir) ? fs.readdirSync(reportsDir) : []);
 
-test('a worker killed mid-job: the job is picked up again and ends with one correct file', { timeout: 120_000 }, async () => {
+test('a worker killed mid-job: the job is picked up again and ends with one correct file', { timeout: 180_000 }, async () => {
   const options = await databaseOptions();
   const jobId = await prepare(options);
 
@@ -122,10 +122,16 @@ test('a worker killed mid-job: the job is picked up again and ends with one corr
     assert.equal(new Set(lines).size, lines.length, 'no row twice');
     const task = await getTask(database.db, 'crash-org', String(job?.task_id));
     assert.equal(task.state, 'End');
-    assert.deepEqual(
-      task.messages.map((message) => message.message.replace(/\d+ bytes/, 'N bytes')),
-      ['queued', 'rendering', 'rendering again (attempt 2)', `${ROWS} rows read`, `file written: ${jobId}.csv, N bytes`],
-    );
+    const messages = task.messages.map((message) => message.message.replace(/\d+ bytes/, 'N bytes'));
+    assert.deepEqual(messages.slice(0, 3), ['queued', 'rendering', 'rendering again (attempt 2)']);
+    assert.deepEqual(messages.slice(-2), [`${ROWS} rows read`, `file written: ${jobId}.csv, N bytes`]);
+    // Between them only what a loaded machine adds: a live worker's lapsed claim, retried.
+    for (const message of messages.slice(3, -2)) {
+      assert.match(
+        message,
+        /^attempt \d+ failed: .* no longer active under this worker's claim; trying again$|^rendering again \(attempt \d+\)$/,
+      );
+    }
   } finally {
     await database.close();
   }

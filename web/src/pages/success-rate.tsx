@@ -44,11 +44,16 @@ const percentOf = (success: number, error: number) =>
 function successOption(series: Series, zone: 'utc' | 'local'): ChartOption {
   const colours = themeColours();
   return {
+    // Drawn at once: a chart that grows in reads late, and a screenshot would catch it half drawn.
+    animation: false,
     tooltip: { trigger: 'axis', valueFormatter: (value) => `${String(value)} %` },
     legend: { textStyle: { color: colours.text }, top: 0 },
     grid: { left: 48, right: 16, top: 40, bottom: 32 },
+    // The axis spans the range asked for, not just the buckets that hold statuses.
     xAxis: {
       type: 'time',
+      min: Date.parse(series.from),
+      max: Date.parse(series.to),
       axisLabel: { color: colours.subtle, formatter: (value: number) => formatTime(new Date(value), zone).slice(5, 16) },
     },
     yAxis: {
@@ -63,7 +68,7 @@ function successOption(series: Series, zone: 'utc' | 'local'): ChartOption {
       type: 'line',
       showSymbol: true,
       symbolSize: 7,
-      data: points.map((point) => [point.at, point.success_percent]),
+      data: points.map((point) => [Date.parse(point.at), point.success_percent]),
     })),
   };
 }
@@ -71,6 +76,7 @@ function successOption(series: Series, zone: 'utc' | 'local'): ChartOption {
 function timesOption(times: ServiceTimes): ChartOption {
   const colours = themeColours();
   return {
+    animation: false,
     tooltip: { trigger: 'axis', valueFormatter: (value) => humanDuration(Number(value)) },
     legend: { textStyle: { color: colours.text }, top: 0 },
     grid: { left: 48, right: 16, top: 40, bottom: 32 },

@@ -113,8 +113,8 @@ export default function Schedules() {
               <Th>Name</Th>
               <Th>Report</Th>
               <Th>Every</Th>
-              <Th>Next run</Th>
-              <Th>Last run</Th>
+              <Th modifier="wrap">Next run</Th>
+              <Th modifier="wrap">Last run</Th>
               <Th>Send to</Th>
               <Th screenReaderText="Actions" />
             </Tr>
