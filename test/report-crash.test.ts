@@ -88,7 +88,7 @@ function startWorker(options: DbOptions, jobId: string) {
 
 const files = () => (fs.existsSync(reportsDir) ? fs.readdirSync(reportsDir) : []);
 
-test('a worker killed mid-job: the job is picked up again and ends with one correct file', { timeout: 180_000 }, async () => {
+test('a worker killed mid-job: the job is picked up again and ends with one correct file', { timeout: 240_000 }, async () => {
   const options = await databaseOptions();
   const jobId = await prepare(options);
 
