@@ -5,7 +5,6 @@ import { listQuery, searchReader, withDefaults, type ListSpec } from './lists/li
 import { queryClient } from './query-client.ts';
 import { readRange } from './lists/time-range.ts';
 import { PAYLOAD_LIST, STATUS_LIST, STUCK_LIST } from './lists/specs.ts';
-import { SignIn } from './pages/sign-in.tsx';
 
 /** The report job API's types (`/data/reports/{type}/jobs`). */
 export const REPORT_TYPES = ['statuses', 'payloads', 'success-rate'] as const;
@@ -20,6 +19,7 @@ const Gathering = lazy(() => import('./pages/gathering.tsx'));
 const Reports = lazy(() => import('./pages/reports/reports.tsx'));
 const Schedules = lazy(() => import('./pages/schedules/schedules.tsx'));
 const Tasks = lazy(() => import('./pages/tasks/tasks.tsx'));
+const SignIn = lazy(() => import('./pages/sign-in.tsx'));
 const Track = lazy(() => import('./pages/track/track.tsx'));
 
 /** A page number of a URL, from 0; left out when it is the first or not one. */

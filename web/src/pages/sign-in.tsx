@@ -6,7 +6,7 @@ import { api, ApiError, tokenStore } from '../api.ts';
 import type { Session } from '../session.ts';
 
 /** Signs in with a bearer token from `tracker token create`, kept for this tab only. */
-export function SignIn() {
+export default function SignIn() {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string>();
   const queryClient = useQueryClient();

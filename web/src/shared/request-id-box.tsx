@@ -1,4 +1,4 @@
-import { Form, FormHelperText, HelperText, HelperTextItem, SearchInput } from '@patternfly/react-core';
+import { HelperText, HelperTextItem, SearchInput } from '@patternfly/react-core';
 import { useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import { canonicalRequestId, REQUEST_ID_RULE } from '../../../src/shared/request-id.ts';
@@ -19,7 +19,8 @@ export function RequestIdBox() {
     void navigate({ to: '/track/$requestId', params: { requestId } });
   };
   return (
-    <Form onSubmit={(event) => event.preventDefault()} style={{ width: 'min(22rem, 50vw)' }}>
+    // A plain form: PatternFly's Form would bring its styles to every page for one box.
+    <form onSubmit={(event) => event.preventDefault()} style={{ width: 'min(22rem, 50vw)' }}>
       <SearchInput
         aria-label="Track a request ID"
         placeholder="Track a request ID"
@@ -32,12 +33,10 @@ export function RequestIdBox() {
         }}
       />
       {problem && (
-        <FormHelperText>
-          <HelperText>
-            <HelperTextItem variant="error">{problem}</HelperTextItem>
-          </HelperText>
-        </FormHelperText>
+        <HelperText>
+          <HelperTextItem variant="error">{problem}</HelperTextItem>
+        </HelperText>
       )}
-    </Form>
+    </form>
   );
 }
