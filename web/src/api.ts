@@ -70,8 +70,13 @@ export async function downloadFile(path: string, fallbackName: string) {
     throw new ApiError(response.status, messageOf(text ? JSON.parse(text) : undefined, response.statusText));
   }
   const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? fallbackName;
+  saveBlob(await response.blob(), name);
+}
+
+/** Hands a file made in the page to the browser's downloads. */
+export function saveBlob(blob: Blob, name: string) {
   const link = document.createElement('a');
-  link.href = URL.createObjectURL(await response.blob());
+  link.href = URL.createObjectURL(blob);
   link.download = name;
   link.click();
   URL.revokeObjectURL(link.href);

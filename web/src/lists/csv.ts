@@ -1,4 +1,4 @@
-import { api, queryString } from '../api.ts';
+import { api, queryString, saveBlob } from '../api.ts';
 
 /** Rows fetched for one CSV at most: enough for a filter a person looks at; a report job does more. */
 export const CSV_MAX_ROWS = 50_000;
@@ -25,9 +25,5 @@ export async function downloadCsv(endpoint: string, params: Record<string, strin
     rows.push(...answer.data);
     if (answer.data.length < PAGE || rows.length >= answer.count) break;
   }
-  const link = document.createElement('a');
-  link.href = URL.createObjectURL(new Blob([toCsv(rows.slice(0, CSV_MAX_ROWS))], { type: 'text/csv' }));
-  link.download = name;
-  link.click();
-  URL.revokeObjectURL(link.href);
+  saveBlob(new Blob([toCsv(rows.slice(0, CSV_MAX_ROWS))], { type: 'text/csv' }), name);
 }

@@ -11,6 +11,8 @@ import { resolveRange, type RangeSearch } from '../lists/time-range.ts';
 import { successRateRoute } from '../router.tsx';
 import { canReadPayloads, useSession } from '../session.ts';
 import { humanDuration } from '../shared/measures.ts';
+// The server's rounding, so the table's share reads as the API's would.
+import { percent } from '../../../src/shared/measures.ts';
 import { formatTime, useZone } from '../shared/time.tsx';
 
 interface Point {
@@ -37,9 +39,6 @@ function rangeQuery(range: RangeSearch) {
   const { from, to = new Date() } = resolveRange(range.last || range.from ? range : DEFAULT_RANGE);
   return { from: from?.toISOString(), to: to.toISOString() };
 }
-
-const percentOf = (success: number, error: number) =>
-  success + error === 0 ? 0 : Math.round((success / (success + error)) * 10_000) / 100;
 
 function successOption(series: Series, zone: 'utc' | 'local'): ChartOption {
   const colours = themeColours();
@@ -185,7 +184,7 @@ export default function SuccessRate() {
                       <Td dataLabel="Service">{service}</Td>
                       <Td dataLabel="Success">{success.toLocaleString()}</Td>
                       <Td dataLabel="Error">{error.toLocaleString()}</Td>
-                      <Td dataLabel="Success %">{percentOf(success, error)} %</Td>
+                      <Td dataLabel="Success %">{percent(success, success + error)} %</Td>
                       <Td dataLabel="Lowest bucket">
                         <Link to="/statuses" search={statusesOf(service, lowest, series.data.bucket_seconds)}>
                           {lowest.success_percent} % at {formatTime(lowest.at, zone).slice(5, 16)}

@@ -3,11 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, ApiError } from '../../api.ts';
 import { Field, refusal } from '../../shared/field.tsx';
-
-export const FORMATS = ['csv', 'json', 'json_bulk'] as const;
-
-/** The zones the browser knows, for the time zone box's suggestions. */
-export const ZONES = Intl.supportedValuesOf('timeZone');
+import { FORMATS, TimeZoneInput } from '../../shared/report-options.tsx';
 
 const isoDay = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 
@@ -56,12 +52,7 @@ export function ReportForm({ type, maxSpanDays }: { type: string; maxSpanDays?: 
         </GridItem>
         <GridItem>
           <Field label="Time zone" id="report-timezone" problem={problems.timezone}>
-            <TextInput id="report-timezone" value={timezone} onChange={(_event, value) => setTimezone(value)} list="time-zones" />
-            <datalist id="time-zones">
-              {ZONES.map((zone) => (
-                <option key={zone} value={zone} />
-              ))}
-            </datalist>
+            <TimeZoneInput id="report-timezone" value={timezone} onChange={setTimezone} />
           </Field>
         </GridItem>
         <GridItem>

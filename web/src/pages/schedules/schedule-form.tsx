@@ -21,7 +21,7 @@ import { useState } from 'react';
 import { api, ApiError } from '../../api.ts';
 import { Field, refusal } from '../../shared/field.tsx';
 import { formatTime, localZoneName } from '../../shared/time.tsx';
-import { FORMATS, ZONES } from '../reports/report-form.tsx';
+import { FORMATS, TimeZoneInput } from '../../shared/report-options.tsx';
 import { SCHEDULES, type Schedule } from './schedule-types.ts';
 
 /** The attributes the form has a field for. */
@@ -152,12 +152,7 @@ export function ScheduleForm({ editing, onClose }: { editing?: Schedule; onClose
             </GridItem>
             <GridItem>
               <Field label="Time zone" id="schedule-timezone" problem={problemOf('timezone')}>
-                <TextInput id="schedule-timezone" value={timezone} onChange={(_event, value) => setTimezone(value)} list="schedule-zones" />
-                <datalist id="schedule-zones">
-                  {ZONES.map((zone) => (
-                    <option key={zone} value={zone} />
-                  ))}
-                </datalist>
+                <TimeZoneInput id="schedule-timezone" value={timezone} onChange={setTimezone} />
               </Field>
             </GridItem>
             <GridItem>
