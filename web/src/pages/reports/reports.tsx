@@ -65,7 +65,7 @@ function JobActions({ job }: { job: Job }) {
     mutationFn: () => downloadFile(`/data/reports/${job.type}/files/${job.id}`, `${job.name}.${job.format}`),
   });
   return (
-    <Flex gap={{ default: 'gapSm' }} flexWrap={{ default: 'nowrap' }}>
+    <Flex gap={{ default: 'gapSm' }}>
       {job.status === 'DONE' && (
         <Button variant="secondary" size="sm" onClick={() => download.mutate()} isLoading={download.isPending}>
           Download
@@ -177,7 +177,7 @@ export default function Reports() {
                 <Td dataLabel="Asked">
                   <Time value={job.created_at} />
                 </Td>
-                <Td isActionCell>
+                <Td dataLabel="Actions">
                   <JobActions job={job} />
                 </Td>
               </Tr>

@@ -150,9 +150,9 @@ export default function Schedules() {
                     )}
                   </Td>
                   <Td dataLabel="Send to">{schedule.send_to.join(', ')}</Td>
-                  <Td isActionCell>
+                  <Td dataLabel="Actions">
                     {writable && (
-                      <Flex gap={{ default: 'gapSm' }} flexWrap={{ default: 'nowrap' }}>
+                      <Flex gap={{ default: 'gapSm' }}>
                         <RunNow schedule={schedule} />
                         <Button variant="secondary" size="sm" onClick={() => setForm({ editing: schedule })}>
                           Change

@@ -130,7 +130,7 @@ export default function Tasks() {
                     <Origin task={task} />
                   </Td>
                   <Td dataLabel="By">{task.performed_by}</Td>
-                  <Td isActionCell>
+                  <Td dataLabel="Actions">
                     {task.state !== 'In Progress' && task.state !== 'Dismissed' && scopes.includes('data-reports:write') && (
                       <Dismiss task={task} />
                     )}

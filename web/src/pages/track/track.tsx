@@ -151,7 +151,7 @@ export default function Track() {
 
   const heading = (
     <Content component="h1">
-      Payload <code>{requestId}</code>
+      Payload <code style={{ overflowWrap: 'anywhere' }}>{requestId}</code>
     </Content>
   );
   if (!allowed) {
