@@ -36,7 +36,7 @@ const DEFAULT_RANGE: RangeSearch = { last: '24h' };
 
 /** The range's API parameters: fixed instants, so that both charts read the same span. */
 function rangeQuery(range: RangeSearch) {
-  const { from, to = new Date() } = resolveRange(range.last || range.from ? range : DEFAULT_RANGE);
+  const { from, to = new Date() } = resolveRange(range);
   return { from: from?.toISOString(), to: to.toISOString() };
 }
 
