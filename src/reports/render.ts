@@ -86,6 +86,9 @@ export async function renderReportJob(deps: RenderDeps, jobId: string, attempt: 
   const size = (await fs.promises.stat(finalPath)).size;
   const finished = now();
   const recipients = deps.enqueueMail ? job.send_to : [];
+  const hostsNotFound = job.hosts.length > 0 ? await hostsWithoutData(db, scope) : [];
+  const written = `file written: ${fileName}, ${size} bytes`;
+  // The task tells the outcome in the transaction that marks the job DONE: no reader sees one without the other.
   const done = await db.transaction().execute(async (trx) => {
     const moved = await moveReportJob(trx, jobId, ['PROCESSING'], 'DONE', finished, {
       file_name: fileName,
@@ -101,6 +104,14 @@ export async function renderReportJob(deps: RenderDeps, jobId: string, attempt: 
         .execute();
       await deps.enqueueMail!(trx, jobId, recipients);
     }
+    if (moved) {
+      await addTaskMessage(trx, job.task_id, `${rows} rows read`, finished);
+      if (hostsNotFound.length > 0)
+        await addTaskMessage(trx, job.task_id, `nothing found for host(s): ${hostsNotFound.join(', ')}`, finished);
+      // A mailed report's task ends once every recipient has an outcome.
+      if (recipients.length > 0) await addTaskMessage(trx, job.task_id, `${written}; mailing ${recipients.length} recipient(s)`, finished);
+      else await finishTask(trx, job.task_id, 'End', written, finished);
+    }
     return moved;
   });
   if (!done) {
@@ -108,13 +119,6 @@ export async function renderReportJob(deps: RenderDeps, jobId: string, attempt: 
     return;
   }
   await removeLeftovers(deps.reportsDir, fileName);
-  await addTaskMessage(db, job.task_id, `${rows} rows read`, finished);
-  const hostsNotFound = job.hosts.length > 0 ? await hostsWithoutData(db, scope) : [];
-  if (hostsNotFound.length > 0) await addTaskMessage(db, job.task_id, `nothing found for host(s): ${hostsNotFound.join(', ')}`, finished);
-  const written = `file written: ${fileName}, ${size} bytes`;
-  // A mailed report's task ends once every recipient has an outcome.
-  if (recipients.length > 0) await addTaskMessage(db, job.task_id, `${written}; mailing ${recipients.length} recipient(s)`, finished);
-  else await finishTask(db, job.task_id, 'End', written, finished);
 }
 
 class Cancelled extends Error {}
