@@ -8,12 +8,14 @@
 const FEATURES = ['payloads', 'gathering', 'reports', 'schedules', 'tasks', 'health', 'console', 'bus'];
 
 /**
- * A schedule runs report jobs; every report execution is a task. These are
+ * A schedule runs report jobs; every report execution is a task; the bus
+ * stores status events as the payload tracker does. These are
  * the only edges between features, and they point one way.
  */
 const BUILT_ON = {
   schedules: ['reports', 'tasks'],
   reports: ['tasks'],
+  bus: ['payloads'],
 };
 
 export default {

@@ -11,14 +11,16 @@ import { createTarget, withOpen, type BenchTarget, type TargetKind } from './tar
 
 export interface IngestFigures {
   batchedPerSecond: number;
-  singlePerSecond: number;
+  /** One event per request, events per second, by connections. */
+  singlePerSecond: Map<number, number>;
   copyPerSecond?: number;
   serverPeakMb: number;
 }
 
 const BATCH = 1000;
 const CLIENTS = 4;
-const SINGLE_CLIENTS = 8;
+/** Connections sending one event per request: each run's requests arrive together and are stored by group commit. */
+export const SINGLE_CONNECTIONS = [8, 32, 128];
 
 /** Partitions for the events' days made ahead, as upkeep would; returns an ingest token. */
 async function prepare(target: BenchTarget, events: BenchEvent[]): Promise<string> {
@@ -30,13 +32,14 @@ async function prepare(target: BenchTarget, events: BenchEvent[]): Promise<strin
 
 /**
  * One round on a fresh database: the `batched` events in batches of 1,000 from
- * 4 connections, then the `single` events one per request from 8, through a
- * Tracker server process. Returns events per second of each and the server's peak memory.
+ * 4 connections, then each set of `single` events one per request, from 8, 32
+ * and 128 connections, through a Tracker server process. Returns events per
+ * second of each and the server's peak memory.
  */
-async function ingestRound(kind: TargetKind, batched: BenchEvent[], single: BenchEvent[]) {
+async function ingestRound(kind: TargetKind, batched: BenchEvent[], single: BenchEvent[][]) {
   const target = await createTarget(kind);
   try {
-    const token = await prepare(target, [...batched, ...single]);
+    const token = await prepare(target, [...batched, ...single.flat()]);
     const server = await startTracker(target.serverEnv);
     try {
       const headers = { authorization: `Bearer ${token}` };
@@ -47,16 +50,20 @@ async function ingestRound(kind: TargetKind, batched: BenchEvent[], single: Benc
         next: (i) => ({ path: '/v1/statuses', method: 'POST', body: bodies[i], headers }),
         stop: (sent) => sent >= bodies.length,
       });
-      const singleBodies = single.map((event) => JSON.stringify(event));
-      const singleRun = await runLoad({
-        url: server.url,
-        connections: SINGLE_CLIENTS,
-        next: (i) => ({ path: '/v1/statuses', method: 'POST', body: singleBodies[i], headers }),
-        stop: (sent) => sent >= singleBodies.length,
-      });
+      const singlePerSecond = new Map<number, number>();
+      for (const [index, connections] of SINGLE_CONNECTIONS.entries()) {
+        const singleBodies = single[index].map((event) => JSON.stringify(event));
+        const singleRun = await runLoad({
+          url: server.url,
+          connections,
+          next: (i) => ({ path: '/v1/statuses', method: 'POST', body: singleBodies[i], headers }),
+          stop: (sent) => sent >= singleBodies.length,
+        });
+        singlePerSecond.set(connections, singleBodies.length / singleRun.seconds);
+      }
       return {
         batchedPerSecond: batched.length / batchedRun.seconds,
-        singlePerSecond: single.length / singleRun.seconds,
+        singlePerSecond,
         serverPeakMb: server.peakMb(),
       };
     } finally {
@@ -118,14 +125,16 @@ export async function benchIngest(kind: TargetKind, options: { events: number; s
   // In the order of their dates, as the platform's services send them: a batch holds many payloads' events.
   const byDate = (a: BenchEvent, b: BenchEvent) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0);
   const batched = generateEvents(options.events).sort(byDate);
-  const single = generateEvents(options.single).sort(byDate);
-  const rounds = [];
+  const single = SINGLE_CONNECTIONS.map(() => generateEvents(options.single).sort(byDate));
+  const rounds: Awaited<ReturnType<typeof ingestRound>>[] = [];
   for (let round = 0; round < options.rounds; round++) rounds.push(await ingestRound(kind, batched, single));
   const copies = [];
   if (kind === 'postgres') for (let round = 0; round < options.rounds; round++) copies.push(await copyRound(batched));
   return {
     batchedPerSecond: median(rounds.map((round) => round.batchedPerSecond)),
-    singlePerSecond: median(rounds.map((round) => round.singlePerSecond)),
+    singlePerSecond: new Map(
+      SINGLE_CONNECTIONS.map((connections) => [connections, median(rounds.map((round) => round.singlePerSecond.get(connections)!))]),
+    ),
     copyPerSecond: copies.length > 0 ? median(copies) : undefined,
     serverPeakMb: Math.max(...rounds.map((round) => round.serverPeakMb)),
   };

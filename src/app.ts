@@ -8,6 +8,7 @@ import type { Schema } from './db/schema.ts';
 import { gatheringRoutes } from './gathering/gathering.routes.ts';
 import { resultsRoutes } from './gathering/results.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
+import { CallerLookup } from './auth/caller-lookup.ts';
 import { guardRoutes } from './auth/route-access.ts';
 import { whoamiRoutes } from './auth/whoami.routes.ts';
 import { consoleRoutes } from './console/console.routes.ts';
@@ -37,6 +38,8 @@ export interface AppDeps {
   consoleDir?: string;
   /** The process's logger; one at `config.logLevel` by default. */
   log?: FastifyBaseLogger;
+  /** The process's metrics, shared with its bus consumer; the app's own by default. */
+  metrics?: Metrics;
 }
 
 /**
@@ -59,7 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
     routerOptions: { querystringParser: parseQueryString, ignoreTrailingSlash: true },
     schemaController: schemaValidators(),
   }).withTypeProvider<TypeBoxTypeProvider>();
-  const metrics = createMetrics();
+  const metrics = deps.metrics ?? createMetrics();
   const payloadDeps = {
     db,
     config,
@@ -83,7 +86,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
     ),
   );
   app.setErrorHandler(sendPayloadTrackerError);
-  guardRoutes(app, db, config);
+  const callers = new CallerLookup(db, config.tokenCacheSeconds * 1000);
+  guardRoutes(app, callers, config);
   acceptJsonBodies(app);
   app.addHook('preValidation', rejectNulCharacters);
   app.addHook('preHandler', rejectNonFiniteNumbers);
@@ -105,7 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
   await app.register(scheduleRoutes, { ...featureDeps, enqueue: deps.enqueueReport });
   await app.register(taskRoutes, { db, now: payloadDeps.now });
   await app.register(healthRoutes, { db });
-  await app.register(whoamiRoutes, { db, config });
+  await app.register(whoamiRoutes, { callers, config });
   await app.register(consoleRoutes, { dir: deps.consoleDir });
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {

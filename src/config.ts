@@ -17,6 +17,10 @@ export interface Config {
   ingestBodyLimit: number;
   /** Most status events accepted in one request. */
   ingestMaxEvents: number;
+  /** How long an accepted bearer token is remembered (so a token revoked elsewhere is refused after at most this). */
+  tokenCacheSeconds: number;
+  /** Ingest stores running at once; requests arriving while they run are stored together (group commit). */
+  ingestConcurrentCommits: number;
   /** Largest `page_size` of the list endpoints. */
   maxPageSize: number;
   archiveRole: string;
@@ -62,6 +66,24 @@ export interface Config {
   identityHeader: 'trust' | 'ignore';
   /** Both of the above were left to their defaults, which are safe only on a loopback address. */
   accessDefaulted: boolean;
+  bus?: BusConfig;
+}
+
+/** Where status events are consumed from the bus (NATS JetStream), when NATS_URL is set. */
+export interface BusConfig {
+  url: string;
+  stream: string;
+  subject: string;
+  consumer: string;
+  /** How long the stream keeps messages (Limits retention), so a new consumer can replay them. */
+  maxAgeMs: number;
+  /** Deliveries of a message before JetStream gives up on it (it then becomes a dead letter). */
+  maxDeliver: number;
+  /** Messages stored per transaction at most, and how long a batch waits to fill. */
+  batchSize: number;
+  batchWaitMs: number;
+  /** The one org whose events the bus may carry; every org's when absent. */
+  orgId?: string;
 }
 
 export class ConfigError extends Error {
@@ -125,6 +147,31 @@ function terminalStatuses(env: NodeJS.ProcessEnv): string[] {
   return [...new Set(['success', 'error', ...named])];
 }
 
+/** A JetStream name: no spaces, dots, wildcards or path separators. */
+function jetStreamName(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const value = text(env, name, fallback);
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(value)) throw new ConfigError(`${name} must be letters, digits, - and _ (at most 64), not "${value}"`);
+  return value;
+}
+
+function busConfig(env: NodeJS.ProcessEnv): BusConfig | undefined {
+  const url = optionalUrl(env, 'NATS_URL');
+  if (!url) return undefined;
+  const subject = text(env, 'NATS_SUBJECT', 'platform.payload-status');
+  if (/[\s*>]/.test(subject)) throw new ConfigError(`NATS_SUBJECT must be one subject, without spaces or wildcards, not "${subject}"`);
+  return {
+    url,
+    stream: jetStreamName(env, 'NATS_STREAM', 'PAYLOAD_STATUS'),
+    subject,
+    consumer: jetStreamName(env, 'NATS_CONSUMER', 'tracker'),
+    maxAgeMs: duration(env, 'NATS_MAX_AGE', '7d'),
+    maxDeliver: integer(env, 'NATS_MAX_DELIVER', 20, 2, 1000),
+    batchSize: integer(env, 'NATS_BATCH_SIZE', 1000, 1, 10_000),
+    batchWaitMs: duration(env, 'NATS_BATCH_WAIT', '50ms'),
+    orgId: env.NATS_ORG_ID?.trim() || undefined,
+  };
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
@@ -150,12 +197,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     retentionDays: integer(env, 'RETENTION_DAYS', 30, 1, 3650),
     ingestBodyLimit: integer(env, 'INGEST_BODY_LIMIT', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     ingestMaxEvents: integer(env, 'INGEST_MAX_EVENTS', 20_000, 1, 1_000_000),
+    ingestConcurrentCommits: integer(env, 'INGEST_CONCURRENT_COMMITS', 2, 1, 64),
+    tokenCacheSeconds: integer(env, 'TOKEN_CACHE_SECONDS', 10, 0, 3600),
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 1000, 1, 100_000),
     archiveRole: text(env, 'ARCHIVE_ROLE', 'platform-archive-download'),
     storageBrokerUrl: optionalUrl(env, 'STORAGE_BROKER_URL'),
     storageBrokerTimeoutMs: integer(env, 'STORAGE_BROKER_TIMEOUT_MS', 5000, 1, 600_000),
     stuckAfterMs: duration(env, 'STUCK_AFTER', '30m'),
     terminalStatuses: terminalStatuses(env),
+    bus: busConfig(env),
     kibanaUrl: optionalUrl(env, 'KIBANA_URL') ?? 'http://localhost:5601',
     kibanaIndex: text(env, 'KIBANA_INDEX', 'logs-*'),
     kibanaServiceField: text(env, 'KIBANA_SERVICE_FIELD', 'app'),

@@ -2,11 +2,14 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { buildApp } from './app.ts';
+import { startBusConsumer } from './bus/bus-consumer.ts';
+import { JetStreamSource } from './bus/jetstream-source.ts';
 import { createToken, listTokens, revokeToken } from './auth/tokens.ts';
 import { checkExposure, ConfigError, loadConfig, parseDuration, type Config } from './config.ts';
 import { createDb, type Database } from './db/create-db.ts';
 import { isDatabaseUnavailable } from './db/unavailable.ts';
 import { createLogger } from './logger.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { migrate } from './db/migrate.ts';
 import { PartitionKeeper } from './db/partitions.ts';
 import { AppError } from './errors.ts';
@@ -74,9 +77,13 @@ async function serve(config: Readonly<Config>, roles: Set<Role>) {
       log,
     },
   );
-  const stopWorkerRole = worker ? startWorkerRole(config, database.db, partitions, reportQueue.enqueue, log) : async () => {};
+  // One set of metrics for the process: the API's /metrics shows the bus consumer's too when both roles run here.
+  const metrics = createMetrics();
+  const stopWorkerRole = worker
+    ? await startWorkerRole(config, database.db, partitions, reportQueue.enqueue, log, metrics)
+    : async () => {};
   const app = roles.has('api')
-    ? await buildApp({ db: database.db, config, partitions, enqueueReport: reportQueue.enqueue, log })
+    ? await buildApp({ db: database.db, config, partitions, enqueueReport: reportQueue.enqueue, log, metrics })
     : undefined;
   let stopping = false;
   const stop = async (signal: string) => {
@@ -105,8 +112,15 @@ async function serve(config: Readonly<Config>, roles: Set<Role>) {
   if (worker) log.info(`Tracker renders and mails reports, runs schedules and upkeep on ${where}`);
 }
 
-/** The scheduler and the upkeep; returns how to stop both. */
-function startWorkerRole(config: Readonly<Config>, db: Database['db'], partitions: PartitionKeeper, enqueue: Enqueue, log: pino.Logger) {
+/** The scheduler, the upkeep and, with NATS_URL, the bus consumer; returns how to stop them. */
+async function startWorkerRole(
+  config: Readonly<Config>,
+  db: Database['db'],
+  partitions: PartitionKeeper,
+  enqueue: Enqueue,
+  log: pino.Logger,
+  metrics: Metrics,
+) {
   const stopUpkeep = startUpkeep({
     db,
     partitions,
@@ -116,7 +130,22 @@ function startWorkerRole(config: Readonly<Config>, db: Database['db'], partition
     log,
   });
   const stopScheduler = startScheduler({ db, enqueue, now: () => new Date() }, log);
+  const { bus } = config;
+  const consumer = bus
+    ? startBusConsumer({
+        source: await JetStreamSource.open(bus, `tracker worker ${process.pid}`),
+        bus,
+        db,
+        partitions,
+        retentionDays: config.retentionDays,
+        orgId: bus.orgId,
+        now: () => new Date(),
+        metrics,
+        log,
+      })
+    : undefined;
   return async () => {
+    await consumer?.stop();
     await stopScheduler();
     await stopUpkeep();
   };

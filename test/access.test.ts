@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { CallerLookup } from '../src/auth/caller-lookup.ts';
 import { listTokens, revokeToken } from '../src/auth/tokens.ts';
 import { checkExposure, loadConfig } from '../src/config.ts';
 import { bearer, request, startTestApp, TEST_NOW, type TestApp } from './helpers.ts';
@@ -17,7 +18,9 @@ const userOf = (org: string) => identity({ type: 'User', org_id: org });
 const associate = identity({ type: 'Associate', associate: { Role: ['platform-archive-download'] } });
 
 before(async () => {
-  app = await startTestApp({ env: { READ_ACCESS: 'authenticated', IDENTITY_HEADER: 'trust', KIBANA_URL: 'https://kibana.example/' } });
+  app = await startTestApp({
+    env: { READ_ACCESS: 'authenticated', IDENTITY_HEADER: 'trust', KIBANA_URL: 'https://kibana.example/', TOKEN_CACHE_SECONDS: '1' },
+  });
   producerA = bearer(await app.token(['statuses:write'], 'org-a', 'producer', { allOrgs: false }));
   const platform = bearer(await app.token(['statuses:write'], 'platform'));
   const event = (requestId: string, org: string, status: string) => ({
@@ -81,7 +84,7 @@ describe('READ_ACCESS=authenticated', () => {
     ]);
   });
 
-  test('an expired or revoked token is a 401', async () => {
+  test('an expired or revoked token is a 401; a revoked one once the server forgets it (TOKEN_CACHE_SECONDS)', async () => {
     const expired = bearer(await app.token(['payloads:read'], 'org-a', 'old', { expiresAt: new Date(Date.now() - 1000) }));
     assert.equal((await get('/v1/payloads', expired)).status, 401);
     const token = await app.token(['payloads:read'], 'org-a', 'leaving');
@@ -89,9 +92,19 @@ describe('READ_ACCESS=authenticated', () => {
     const listed = (await listTokens(app.database.db)).find((row) => row.user_name === 'leaving')!;
     assert.ok(!JSON.stringify(listed).includes(token), 'no secret in the listing');
     await revokeToken(app.database.db, listed.id, TEST_NOW);
+    assert.equal((await get('/v1/payloads', bearer(token))).status, 200, 'still remembered');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const revoked = await get('/v1/payloads', bearer(token));
     assert.equal(revoked.status, 401);
     assert.match(revoked.body.message, /unknown, expired or revoked/);
+  });
+
+  test('a token is remembered no longer than it lives', async () => {
+    const callers = new CallerLookup(app.database.db, 60_000);
+    const token = await app.token(['payloads:read'], 'org-a', 'brief', { expiresAt: new Date(Date.now() + 500) });
+    assert.equal((await callers.find(token))?.userName, 'brief');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    assert.equal(await callers.find(token), undefined);
   });
 });
 

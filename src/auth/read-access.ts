@@ -1,10 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
-import type { Schema } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { decodeIdentity, identityOrg } from './identity.ts';
-import { authenticate } from './tokens.ts';
+import { authenticate, type CallerLookup } from './caller-lookup.ts';
 
 /** Whose payloads a reader sees: one org's, or every org's when `orgId` is absent. */
 export interface ReadScope {
@@ -17,10 +15,10 @@ export interface ReadScope {
  * token with payloads:read, which sees its org (every org if made for all), or
  * a trusted x-rh-identity: an associate sees every org, anyone else their own.
  */
-export async function readScope(db: Kysely<Schema>, headers: IncomingHttpHeaders, config: Readonly<Config>): Promise<ReadScope> {
+export async function readScope(callers: CallerLookup, headers: IncomingHttpHeaders, config: Readonly<Config>): Promise<ReadScope> {
   if (config.readAccess === 'open') return {};
   if (headers.authorization) {
-    const caller = await authenticate(db, headers.authorization, 'payloads:read');
+    const caller = await authenticate(callers, headers.authorization, 'payloads:read');
     return caller.allOrgs ? {} : { orgId: caller.orgId };
   }
   const identity = config.identityHeader === 'trust' ? decodeIdentity(headers['x-rh-identity']) : undefined;

@@ -1,12 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
-import type { Schema } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { authenticate, type CallerLookup } from './caller-lookup.ts';
 import { callerOrg } from './caller-org.ts';
 import { decodeIdentity, hasRole } from './identity.ts';
 import { readScope } from './read-access.ts';
-import { authenticate, type Caller, type Scope } from './tokens.ts';
+import type { Caller, Scope } from './tokens.ts';
 
 /**
  * Who may call a route, declared in its `config.access`. The one place that
@@ -61,7 +60,7 @@ type SecurityRequirement = Record<string, string[]>;
  * Makes every route registered after it on `app` check its `config.access`
  * in an `onRequest` hook, and document it as the route's OpenAPI `security`.
  */
-export function guardRoutes(app: FastifyInstance, db: Kysely<Schema>, config: Readonly<Config>) {
+export function guardRoutes(app: FastifyInstance, callers: CallerLookup, config: Readonly<Config>) {
   const trustIdentity = config.identityHeader === 'trust';
 
   async function check(access: Access, request: FastifyRequest): Promise<Grant> {
@@ -79,11 +78,11 @@ export function guardRoutes(app: FastifyInstance, db: Kysely<Schema>, config: Re
       if (!('payloadReader' in access)) return {};
     }
     if ('token' in access) {
-      const caller = await authenticate(db, request.headers.authorization, access.token);
+      const caller = await authenticate(callers, request.headers.authorization, access.token);
       return { caller, orgId: caller.orgId };
     }
-    if ('tokenOrIdentity' in access) return { orgId: await callerOrg(db, request.headers, access.tokenOrIdentity, trustIdentity) };
-    return readScope(db, request.headers, config);
+    if ('tokenOrIdentity' in access) return { orgId: await callerOrg(callers, request.headers, access.tokenOrIdentity, trustIdentity) };
+    return readScope(callers, request.headers, config);
   }
 
   function securityOf(access: Access): { security: SecurityRequirement[]; needs: string } {

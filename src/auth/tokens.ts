@@ -76,7 +76,7 @@ export async function listTokens(db: Kysely<Schema>): Promise<TokenListing[]> {
     .execute();
 }
 
-/** Revokes a token by its ID; it is refused from then on. */
+/** Revokes a token by its ID; running servers refuse it once they forget it (see CallerLookup). */
 export async function revokeToken(db: Kysely<Schema>, id: string, now: Date): Promise<void> {
   int64Param(id, 'the token ID');
   const result = await db
@@ -87,29 +87,23 @@ export async function revokeToken(db: Kysely<Schema>, id: string, now: Date): Pr
   if (Number(result.numUpdatedRows) === 0) throw new AppError('not_found', `no token has the ID ${id}`);
 }
 
-export async function findCaller(db: Kysely<Schema>, token: string, now: Date): Promise<Caller | undefined> {
+/** The caller a token names and until when it may be accepted, if it is known, unexpired and not revoked. */
+export async function findCaller(
+  db: Kysely<Schema>,
+  token: string,
+  now: Date,
+): Promise<{ caller: Caller; expiresAt: Date | null } | undefined> {
   const row = await db
     .selectFrom('api_tokens')
-    .select(['org_id', 'user_name', 'scopes', 'all_orgs'])
+    .select(['org_id', 'user_name', 'scopes', 'all_orgs', 'expires_at'])
     .where('token_sha256', '=', digest(token))
     .where('revoked_at', 'is', null)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now.toISOString())]))
     .executeTakeFirst();
-  return row && { orgId: row.org_id, userName: row.user_name, scopes: row.scopes, allOrgs: row.all_orgs };
-}
-
-/** The caller behind an `Authorization: Bearer …` header, whatever its scopes. */
-export async function bearerCaller(db: Kysely<Schema>, authorization: string | undefined): Promise<Caller> {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-  if (!match) throw new AppError('unauthenticated', 'a bearer token is required (Authorization: Bearer …)');
-  const caller = await findCaller(db, match[1], new Date());
-  if (!caller) throw new AppError('unauthenticated', 'the bearer token is not valid: unknown, expired or revoked');
-  return caller;
-}
-
-/** The caller behind an `Authorization: Bearer …` header, if it carries `scope`. */
-export async function authenticate(db: Kysely<Schema>, authorization: string | undefined, scope: Scope): Promise<Caller> {
-  const caller = await bearerCaller(db, authorization);
-  if (!caller.scopes.includes(scope)) throw new AppError('forbidden', `the token lacks the scope ${scope}`);
-  return caller;
+  return (
+    row && {
+      caller: { orgId: row.org_id, userName: row.user_name, scopes: row.scopes, allOrgs: row.all_orgs },
+      expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
+    }
+  );
 }

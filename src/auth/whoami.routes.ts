@@ -1,10 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import type { Config } from '../config.ts';
-import type { Schema } from '../db/schema.ts';
+import { bearerCaller, type CallerLookup } from './caller-lookup.ts';
 import { decodeIdentity, hasRole, identityOrg } from './identity.ts';
-import { bearerCaller } from './tokens.ts';
 
 const Session = Type.Object({
   via: Type.Enum(['token', 'identity', 'none'], { description: 'What the request was signed in with' }),
@@ -23,7 +21,10 @@ const IDENTITY_SCOPES = ['payloads:read', 'gathering:read'];
  * Who the caller is, as the other routes would see it: for the console to say
  * which org and scopes it acts with, and which pages it may use.
  */
-export const whoamiRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Schema>; config: Readonly<Config> }> = async (app, { db, config }) => {
+export const whoamiRoutes: FastifyPluginAsyncTypebox<{ callers: CallerLookup; config: Readonly<Config> }> = async (
+  app,
+  { callers, config },
+) => {
   app.get(
     '/whoami',
     {
@@ -37,7 +38,7 @@ export const whoamiRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Schema>; confi
     async (request) => {
       const base = { read_access: config.readAccess, archive_links: false };
       if (request.headers.authorization) {
-        const caller = await bearerCaller(db, request.headers.authorization);
+        const caller = await bearerCaller(callers, request.headers.authorization);
         return {
           ...base,
           via: 'token' as const,

@@ -186,6 +186,17 @@ export interface PayloadLatestTable {
   date: Timestamp;
 }
 
+export interface DeadLettersTable {
+  id: Generated<string>;
+  received_at: DefaultedTimestamp;
+  stream: string;
+  stream_sequence: string;
+  subject: string;
+  body: Buffer;
+  reason: string;
+  deliveries: number;
+}
+
 export interface Schema {
   payloads: PayloadsTable;
   payload_statuses: PayloadStatusesTable;
@@ -203,4 +214,5 @@ export interface Schema {
   payload_counts: PayloadCountsTable;
   status_counts: StatusCountsTable;
   payload_latest: PayloadLatestTable;
+  dead_letters: DeadLettersTable;
 }

@@ -14,23 +14,34 @@ const NO_PARTITION = '23514'; // check_violation: "no partition of relation foun
 const RETRYABLE = new Set(['40P01', '40001']); // deadlock, serialization failure
 const MAX_ATTEMPTS = 3;
 
-/**
- * Stores a validated batch with one call of `store_status_events` (migration
- * 0006), which is atomic whatever the batch's size. A deadlock or a partition
- * dropped meanwhile is retried.
- */
+/** Stores one validated batch; see storeStatusEventGroups. */
 export async function storeStatusEvents(db: Kysely<Schema>, partitions: PartitionKeeper, events: StatusEvent[]): Promise<IngestResult> {
+  const [stored] = await storeStatusEventGroups(db, partitions, [events]);
+  return { received: events.length, stored };
+}
+
+/**
+ * Stores validated batches, several requests' at once (group commit), with
+ * one call of `store_status_events` (migrations 0006 and 0011), which is
+ * atomic whatever the size; answers how many of each group's events were new.
+ */
+export function storeStatusEventGroups(db: Kysely<Schema>, partitions: PartitionKeeper, groups: StatusEvent[][]): Promise<number[]> {
+  const events = groups.flat();
+  // One group is counted as a whole, which spares the database matching each stored status to its group.
+  const groupOfEach = groups.length === 1 ? null : groups.flatMap((group, index) => group.map(() => index + 1));
+  return withIngestRetries(partitions, events, () => callStoreStatusEvents(db, events, groupOfEach));
+}
+
+/**
+ * Runs `store`, which stores `events` (and, for the bus, more in the same
+ * transaction), once their days' partitions exist; again after a deadlock or
+ * a partition dropped meanwhile.
+ */
+export async function withIngestRetries<T>(partitions: PartitionKeeper, events: StatusEvent[], store: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       await partitions.ensure(events.map((event) => event.utcDay));
-      const { rows } = await sql<{ stored: string }>`
-        select store_status_events(
-          ${column(events, 'requestId')}::text[], ${column(events, 'account')}::text[],
-          ${column(events, 'orgId')}::text[], ${column(events, 'inventoryId')}::text[],
-          ${column(events, 'systemId')}::text[], ${column(events, 'service')}::text[],
-          ${column(events, 'source')}::text[], ${column(events, 'status')}::text[],
-          ${column(events, 'statusMsg')}::text[], ${column(events, 'date')}::timestamptz[]) as stored`.execute(db);
-      return { received: events.length, stored: Number(rows[0].stored) };
+      return await store();
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
       // Another process may have dropped a partition we remembered; look again.
@@ -38,6 +49,19 @@ export async function storeStatusEvents(db: Kysely<Schema>, partitions: Partitio
       if (attempt >= MAX_ATTEMPTS || !(RETRYABLE.has(code) || code === NO_PARTITION)) throw error;
     }
   }
+}
+
+/** One call of `store_status_events`: `groupOfEach` names each event's group (1, 2, …), or null for one group. */
+export async function callStoreStatusEvents(db: Kysely<Schema>, events: StatusEvent[], groupOfEach: number[] | null): Promise<number[]> {
+  const { rows } = await sql<{ stored: string[] }>`
+    select store_status_events(
+      ${column(events, 'requestId')}::text[], ${column(events, 'account')}::text[],
+      ${column(events, 'orgId')}::text[], ${column(events, 'inventoryId')}::text[],
+      ${column(events, 'systemId')}::text[], ${column(events, 'service')}::text[],
+      ${column(events, 'source')}::text[], ${column(events, 'status')}::text[],
+      ${column(events, 'statusMsg')}::text[], ${column(events, 'date')}::timestamptz[],
+      ${groupOfEach}::int[]) as stored`.execute(db);
+  return rows[0].stored.map(Number);
 }
 
 function column<K extends keyof StatusEvent>(events: StatusEvent[], key: K): StatusEvent[K][] {

@@ -1,0 +1,121 @@
+import type pino from 'pino';
+import { sql } from 'kysely';
+import type { BusConfig } from '../config.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
+import type { Metrics } from '../metrics.ts';
+import { storeBusBatch, type BatchDeps } from './bus-batch.ts';
+import type { BusMessage, BusSource } from './bus-source.ts';
+import { keepDeadLetters } from './dead-letters.queries.ts';
+
+export interface BusConsumerDeps extends BatchDeps {
+  source: BusSource;
+  bus: BusConfig;
+  metrics: Metrics;
+  log: pino.Logger;
+}
+
+/** How long a first message is waited for before the loop looks around (to stop, to report lag). */
+const IDLE_MS = 1000;
+const FIRST_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 30_000;
+const LAG_EVERY_MS = 5000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Consumes status events from the bus until stopped, at least once and never
+ * lost: a batch (up to NATS_BATCH_SIZE messages, NATS_BATCH_WAIT to fill) is
+ * stored with its dead letters in one transaction, and each message is
+ * acknowledged only after that commits. A crash before the acks means
+ * redelivery, which the statuses' dedup key and the dead letters' stream
+ * sequence absorb. While the database is out of reach the batch is handed
+ * back with a delay and the loop waits for the database, backing off, so
+ * deliveries are not spent in a tight loop. A batch the database refuses is
+ * stored message by message, and a message it still refuses becomes a dead letter.
+ */
+export function startBusConsumer(deps: BusConsumerDeps): { stop(): Promise<void> } {
+  const { source, bus, metrics, log } = deps;
+  let stopping = false;
+  let lagAt = 0;
+
+  async function waitForDatabase() {
+    for (let backoff = FIRST_BACKOFF_MS; !stopping; backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)) {
+      await sleep(backoff);
+      try {
+        await sql`select 1`.execute(deps.db);
+        log.info('bus: the database answers again; consuming');
+        return;
+      } catch {
+        // still out of reach
+      }
+    }
+  }
+
+  /** Stores a batch; false when the database was out of reach (the batch is handed back). */
+  async function store(batch: BusMessage[]): Promise<boolean> {
+    const timer = metrics.busBatchSeconds.startTimer();
+    try {
+      const outcome = await storeBusBatch(deps, batch);
+      for (const message of batch) message.ack();
+      metrics.busStored.inc(outcome.stored);
+      metrics.busDeadLettered.inc(outcome.deadLettered);
+      timer();
+      return true;
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) return false;
+      if (batch.length > 1) {
+        log.warn({ err: error }, `bus: the database refused a batch of ${batch.length}; storing its messages one by one`);
+        for (const message of batch) if (!(await store([message]))) return false;
+        return true;
+      }
+      const [message] = batch;
+      log.error({ err: error, sequence: message.sequence }, 'bus: the database refused a message; kept as a dead letter');
+      await keepDeadLetters(deps.db, [{ message, reason: `refused by the database: ${(error as Error).message}` }]);
+      message.ack();
+      metrics.busDeadLettered.inc();
+      return true;
+    }
+  }
+
+  async function reportLag() {
+    if (Date.now() - lagAt < LAG_EVERY_MS) return;
+    lagAt = Date.now();
+    const lag = await source.lag();
+    metrics.busPending.set(lag.pending);
+    metrics.busAckPending.set(lag.ackPending);
+  }
+
+  async function run() {
+    let backoff = FIRST_BACKOFF_MS;
+    while (!stopping) {
+      try {
+        await reportLag();
+        const batch = await source.nextBatch(bus.batchSize, IDLE_MS, bus.batchWaitMs);
+        backoff = FIRST_BACKOFF_MS;
+        if (batch.length === 0) continue;
+        metrics.busConsumed.inc(batch.length);
+        if (!(await store(batch))) {
+          log.warn(`bus: the database is out of reach; ${batch.length} messages handed back, consuming again once it answers`);
+          await source.release(MAX_BACKOFF_MS);
+          await waitForDatabase();
+        }
+      } catch (error) {
+        // The bus itself failed (the client reconnects by itself): whatever was taken comes again.
+        log.warn({ err: error }, `bus: ${(error as Error).message}; trying again in ${backoff} ms`);
+        await source.release(backoff).catch(() => {});
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  const running = run();
+  log.info(`bus: consuming ${bus.subject} from the stream ${bus.stream} as ${bus.consumer}`);
+  return {
+    async stop() {
+      stopping = true;
+      await running;
+      await source.close();
+    },
+  };
+}
