@@ -9,6 +9,7 @@ import { gatheringRoutes } from './gathering/gathering.routes.ts';
 import { resultsRoutes } from './gathering/results.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { CallerLookup } from './auth/caller-lookup.ts';
+import { deadLetterRoutes } from './bus/dead-letters.routes.ts';
 import { guardRoutes } from './auth/route-access.ts';
 import { whoamiRoutes } from './auth/whoami.routes.ts';
 import { consoleRoutes } from './console/console.routes.ts';
@@ -110,6 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
   await app.register(taskRoutes, { db, now: payloadDeps.now });
   await app.register(healthRoutes, { db });
   await app.register(whoamiRoutes, { callers, config });
+  await app.register(deadLetterRoutes, { ...featureDeps, partitions: payloadDeps.partitions, prefix: '/v1' });
   await app.register(consoleRoutes, { dir: deps.consoleDir });
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {

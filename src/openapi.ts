@@ -14,6 +14,11 @@ const TAGS: { name: string; description: string; paths: RegExp }[] = [
     paths: /^\/(cluster\/|v1\/results$)/,
   },
   {
+    name: 'dead letters',
+    description: 'Bus messages the consumer could not store, kept with their body and reason; replayed after a fix',
+    paths: /^\/v1\/dead-letters/,
+  },
+  {
     name: 'payload tracker',
     description: 'Payload Tracker API v1: status events in, payloads, statuses and success rates out',
     paths: /^\/v1\//,

@@ -116,7 +116,8 @@ describe('operations', () => {
     const tags = new Set(
       Object.values(body.paths).flatMap((operations: any) => Object.values(operations).flatMap((operation: any) => operation.tags)),
     );
-    assert.deepEqual([...tags].sort(), ['gathering', 'operations', 'payload tracker', 'report jobs', 'schedules', 'tasks']);
+    assert.deepEqual([...tags].sort(), ['dead letters', 'gathering', 'operations', 'payload tracker', 'report jobs', 'schedules', 'tasks']);
+    assert.match(body.paths['/v1/dead-letters'].get.description, /Needs a bearer token with the scope dead-letters:manage\.$/);
     // Each route's declared access is what the document says it needs.
     assert.deepEqual(body.paths['/v1/statuses'].post.security, [{ bearerAuth: [] }]);
     assert.match(body.paths['/v1/statuses'].post.description, /Needs a bearer token with the scope statuses:write\.$/);

@@ -12,6 +12,7 @@ export const SCOPES = [
   'payloads:read',
   'data-reports:read',
   'data-reports:write',
+  'dead-letters:manage',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -49,44 +49,49 @@ function readMessage(message: BusMessage, now: Date, retentionDays: number): Sta
   }
 }
 
-/**
- * Sorts a batch of bus messages into status events and dead letters (not
- * JSON, invalid, another org's, given up on), and stores both in one
- * transaction, by the same function as POST /v1/statuses. The caller
- * acknowledges the messages once this returns.
- */
-export async function storeBusBatch(deps: BatchDeps, messages: BusMessage[]): Promise<BatchOutcome> {
+export interface SortedMessages {
+  /** The status events to store, each with the message that carried it. */
+  good: { message: BusMessage; event: StatusEvent }[];
+  dead: DeadLetter[];
+}
+
+/** Sorts bus messages into status events and dead letters: not JSON, invalid, another org's, given up on. */
+export async function sortMessages(deps: BatchDeps, messages: BusMessage[]): Promise<SortedMessages> {
   const now = deps.now();
   const dead: DeadLetter[] = [];
-  let good: { message: BusMessage; event: StatusEvent }[] = [];
+  const good: SortedMessages['good'] = [];
   for (const message of messages) {
     const read = readMessage(message, now, deps.retentionDays);
     if (typeof read === 'string') dead.push({ message, reason: read });
     else good.push({ message, event: read });
   }
   const { orgId } = deps;
-  if (orgId !== undefined && good.length > 0) {
-    const foreign = await foreignFields(
-      deps.db,
-      good.map(({ event }) => event),
-      orgId,
-    );
-    for (const [index, field] of foreign.entries()) {
-      if (field)
-        dead.push({
-          message: good[index].message,
-          reason: `${field} belongs to another org than ${orgId}, the only one this bus carries (NATS_ORG_ID)`,
-        });
-    }
-    good = good.filter((_, index) => !foreign[index]);
+  if (orgId === undefined || good.length === 0) return { good, dead };
+  const foreign = await foreignFields(
+    deps.db,
+    good.map(({ event }) => event),
+    orgId,
+  );
+  for (const [index, field] of foreign.entries()) {
+    const reason = `${field} belongs to another org than ${orgId}, the only one this bus carries (NATS_ORG_ID)`;
+    if (field) dead.push({ message: good[index].message, reason });
   }
-  const events =
-    orgId === undefined
-      ? good.map(({ event }) => event)
-      : inOrg(
-          good.map(({ event }) => event),
-          orgId,
-        );
+  const own = good.filter((_, index) => !foreign[index]);
+  const events = inOrg(
+    own.map(({ event }) => event),
+    orgId,
+  );
+  return { good: own.map(({ message }, index) => ({ message, event: events[index] })), dead };
+}
+
+/**
+ * Stores a batch of bus messages: the status events and the dead letters in
+ * one transaction, the events by the same function as POST /v1/statuses. The
+ * caller acknowledges the messages once this returns.
+ */
+export async function storeBusBatch(deps: BatchDeps, messages: BusMessage[]): Promise<BatchOutcome> {
+  const { good, dead } = await sortMessages(deps, messages);
+  const events = good.map(({ event }) => event);
   const stored = await withIngestRetries(deps.partitions, events, () =>
     deps.db.transaction().execute(async (trx) => {
       const [count] = events.length > 0 ? await callStoreStatusEvents(trx, events, null) : [0];

@@ -192,7 +192,8 @@ export interface DeadLettersTable {
   stream: string;
   stream_sequence: string;
   subject: string;
-  body: Buffer;
+  // pg reads bytea as a Buffer, PGlite as a Uint8Array.
+  body: Uint8Array;
   reason: string;
   deliveries: number;
 }

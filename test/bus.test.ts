@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
+import { connectNats, dropBus, natsMissing, publish, startTestConsumer, testBus } from './bus-helpers.ts';
+import { waitFor } from './wait.ts';
+
+const skip = await natsMissing();
+const event = (index: number, extra: Record<string, unknown> = {}) => ({
+  request_id: `b05${String(index).padStart(29, '0')}`,
+  service: 'ingress',
+  status: 'received',
+  date: new Date(Date.now() - index * 1000).toISOString(),
+  ...extra,
+});
+
+async function count(app: TestApp, table: 'payload_statuses' | 'dead_letters'): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(app.database.db);
+  return rows[0].n;
+}
+
+describe('status events from NATS JetStream', { skip }, () => {
+  let app: TestApp;
+  let connection: NatsConnection;
+  before(async () => {
+    app = await startTestApp({ now: () => new Date() });
+    connection = await connectNats(testBus(), 'tracker tests');
+  });
+  after(async () => {
+    await connection?.close();
+    await app?.close();
+  });
+
+  test('events published are stored once; the unstorable are kept as dead letters with their reason', async () => {
+    const bus = testBus();
+    const consumer = await startTestConsumer(app, bus);
+    try {
+      const good = Array.from({ length: 300 }, (_, index) => event(index));
+      await publish(connection, bus, [...good, good[0], 'not json {', event(1000, { date: 'yesterday' }), event(1001, { service: '' })]);
+      await waitFor(async () => (await count(app, 'dead_letters')) === 3 && (await count(app, 'payload_statuses')) === 300);
+      const { rows } = await sql<{ reason: string; body: Uint8Array; subject: string }>`
+        select reason, body, subject from dead_letters order by stream_sequence`.execute(app.database.db);
+      assert.match(rows[0].reason, /^not JSON/);
+      assert.equal(Buffer.from(rows[0].body).toString(), 'not json {');
+      assert.equal(rows[0].subject, bus.subject);
+      assert.match(rows[1].reason, /^date must be an RFC 3339/);
+      assert.match(rows[2].reason, /^service is required/);
+      const metrics = await consumer.metrics.registry.getSingleMetricAsString('tracker_bus_consumed_messages');
+      assert.match(metrics, / 304$/m);
+    } finally {
+      await consumer.stop();
+      await dropBus(connection, bus);
+    }
+  });
+});
+
+describe('dead letters: the API, and a replay after a fix', { skip }, () => {
+  let app: TestApp;
+  let connection: NatsConnection;
+  // The clock of the consumer and the API: a producer's clock two days fast is "fixed" by time catching up.
+  let clock = Date.now();
+  before(async () => {
+    app = await startTestApp({ now: () => new Date(clock) });
+    connection = await connectNats(testBus(), 'tracker tests');
+  });
+  after(async () => {
+    await connection?.close();
+    await app?.close();
+  });
+
+  test('list with filters and exact count, read one, replay once the reason is gone, delete', async () => {
+    const bus = testBus();
+    const consumer = await startTestConsumer(app, bus, undefined, () => new Date(clock));
+    const manager = bearer(await app.token(['dead-letters:manage']));
+    try {
+      const ahead = new Date(clock + 2 * 86_400_000).toISOString();
+      await publish(connection, bus, [event(1, { date: ahead }), event(2, { date: ahead }), '\u00ff not json', event(3)]);
+      await waitFor(async () => (await count(app, 'dead_letters')) === 3 && (await count(app, 'payload_statuses')) === 1);
+      await consumer.stop();
+
+      const list = await request(`${app.url}/v1/dead-letters?page_size=2`, { headers: manager });
+      assert.equal(list.status, 200);
+      assert.equal(list.body.count, 3);
+      assert.equal(list.body.data.length, 2);
+      const dated = await request(`${app.url}/v1/dead-letters?reason=A+DAY+AHEAD`, { headers: manager });
+      assert.equal(dated.body.count, 2);
+      const notJson = (await request(`${app.url}/v1/dead-letters?reason=not%20JSON`, { headers: manager })).body.data[0];
+      const one = await request(`${app.url}/v1/dead-letters/${notJson.id}`, { headers: manager });
+      assert.equal(Buffer.from(one.body.body_base64, 'base64').toString(), '\u00ff not json');
+      assert.equal(one.body.stream, bus.stream);
+      assert.equal((await request(`${app.url}/v1/dead-letters`, { headers: bearer(await app.token(['payloads:read'])) })).status, 403);
+      assert.equal((await request(`${app.url}/v1/dead-letters`)).status, 401);
+
+      // Replayed too early, they are still refused; two days on, they are stored and leave the list.
+      const early = await request(`${app.url}/v1/dead-letters/replay`, { headers: manager, body: { reason: 'a day ahead' } });
+      assert.deepEqual(early.body, { replayed: 2, stored: 0, still_dead: 2, remaining: 0 });
+      clock += 2 * 86_400_000;
+      const replay = await request(`${app.url}/v1/dead-letters/replay`, { headers: manager, body: { reason: 'a day ahead' } });
+      assert.deepEqual(replay.body, { replayed: 2, stored: 2, still_dead: 0, remaining: 0 });
+      assert.equal(await count(app, 'payload_statuses'), 3);
+      assert.equal(await count(app, 'dead_letters'), 1);
+
+      assert.equal((await request(`${app.url}/v1/dead-letters`, { method: 'DELETE', headers: manager })).status, 400);
+      const deleted = await request(`${app.url}/v1/dead-letters/${notJson.id}`, { method: 'DELETE', headers: manager });
+      assert.equal(deleted.status, 204);
+      assert.equal((await request(`${app.url}/v1/dead-letters/${notJson.id}`, { headers: manager })).status, 404);
+      assert.equal(await count(app, 'dead_letters'), 0);
+    } finally {
+      await consumer.stop().catch(() => {});
+      await dropBus(connection, bus);
+    }
+  });
+});
