@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
 import { connectNats, dropBus, natsMissing, publish, startTestConsumer, testBus } from './bus-helpers.ts';
@@ -108,6 +109,68 @@ describe('dead letters: the API, and a replay after a fix', { skip }, () => {
       assert.equal(await count(app, 'dead_letters'), 0);
     } finally {
       await consumer.stop().catch(() => {});
+      await dropBus(connection, bus);
+    }
+  });
+});
+
+describe('consumers sharing the stream, and messages JetStream gives up on', { skip }, () => {
+  let app: TestApp;
+  let connection: NatsConnection;
+  before(async () => {
+    app = await startTestApp({ now: () => new Date() });
+    connection = await connectNats(testBus(), 'tracker tests');
+  });
+  after(async () => {
+    await connection?.close();
+    await app?.close();
+  });
+
+  test('two workers share the consumer: each message is stored once, and both do part of the work', async () => {
+    const bus = testBus({ NATS_BATCH_SIZE: '50' });
+    const first = await startTestConsumer(app, bus);
+    const second = await startTestConsumer(app, bus);
+    try {
+      await publish(
+        connection,
+        bus,
+        Array.from({ length: 4000 }, (_, index) => event(10_000 + index)),
+      );
+      await waitFor(async () => (await count(app, 'payload_statuses')) === 4000, { timeoutMs: 60_000 });
+      const consumed = async (consumer: typeof first) =>
+        Number(/ (\d+)$/m.exec(await consumer.metrics.registry.getSingleMetricAsString('tracker_bus_consumed_messages'))?.[1]);
+      const [a, b] = [await consumed(first), await consumed(second)];
+      assert.equal(a + b, 4000, `${a} + ${b} messages taken: none twice`);
+      assert.ok(a > 0 && b > 0, `${a} and ${b}: both took part`);
+    } finally {
+      await Promise.all([first.stop(), second.stop()]);
+      await dropBus(connection, bus);
+    }
+  });
+
+  test('a message delivered NATS_MAX_DELIVER times without being acknowledged becomes a dead letter, body and all', async () => {
+    const bus = testBus({ NATS_MAX_DELIVER: '2' });
+    // The streams and consumer made as Tracker makes them; then a worker that fails every message it takes.
+    await (await startTestConsumer(app, bus)).stop();
+    await publish(connection, bus, [event(20_000, { status_msg: 'never acknowledged' })]);
+    const failing = await jetstream(connection).consumers.get(bus.stream, bus.consumer);
+    for (let delivery = 1; delivery <= 2; delivery++) {
+      const message = await failing.next({ expires: 5000 });
+      assert.equal(message?.info.deliveryCount, delivery);
+      message!.nak();
+    }
+    const statusesBefore = await count(app, 'payload_statuses');
+    const consumer = await startTestConsumer(app, bus);
+    try {
+      await waitFor(async () => (await count(app, 'dead_letters')) === 1);
+      const { rows } = await sql<{ reason: string; body: Uint8Array; deliveries: number }>`
+        select reason, body, deliveries from dead_letters`.execute(app.database.db);
+      assert.match(rows[0].reason, /^delivered 2 times without being stored \(NATS_MAX_DELIVER\)$/);
+      assert.equal(rows[0].deliveries, 2);
+      assert.equal(JSON.parse(Buffer.from(rows[0].body).toString()).status_msg, 'never acknowledged');
+      assert.equal(await count(app, 'payload_statuses'), statusesBefore);
+    } finally {
+      await consumer.stop();
       await dropBus(connection, bus);
     }
   });

@@ -9,6 +9,7 @@ import { loadConfig } from '../src/config.ts';
 import { createDb } from '../src/db/create-db.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createServerDatabase } from '../src/db/server-databases.ts';
+import { startDatabaseRelay } from './db-relay.ts';
 import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
 
 let app: TestApp;
@@ -245,40 +246,23 @@ describe('the database out of reach', () => {
     'while serving: 503 with Retry-After, then answers again once it is back',
     { skip: !process.env.TEST_DATABASE_URL && 'needs TEST_DATABASE_URL' },
     async () => {
-      // A TCP relay to PostgreSQL stands for the network: closing it cuts Tracker off its database.
-      const target = new URL(process.env.TEST_DATABASE_URL!);
-      const sockets = new Set<net.Socket>();
-      const relay = net.createServer((socket) => {
-        const upstream = net.connect(Number(target.port || 5432), target.hostname);
-        for (const end of [socket, upstream]) {
-          sockets.add(end);
-          end.on('error', () => {});
-          end.on('close', () => sockets.delete(end));
-        }
-        socket.pipe(upstream).pipe(socket);
-      });
-      await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-      const port = (relay.address() as net.AddressInfo).port;
       const server = await createServerDatabase(process.env.TEST_DATABASE_URL!);
-      const viaRelay = new URL(server.url);
-      viaRelay.host = `127.0.0.1:${port}`;
-      const database = createDb({ databaseUrl: viaRelay.toString() });
+      const relay = await startDatabaseRelay(server.url);
+      const database = createDb({ databaseUrl: relay.url });
       const tracker = await buildApp({ db: database.db, config: loadConfig({ LOG_LEVEL: 'silent' }), enqueueReport: async () => {} });
       try {
         await migrate(database);
         const url = await tracker.listen({ port: 0, host: '127.0.0.1' });
         assert.equal((await request(`${url}/v1/payloads`)).status, 200);
-        relay.close();
-        for (const socket of sockets) socket.destroy();
+        relay.cut();
         const down = await request(`${url}/v1/payloads`);
         assert.equal(down.status, 503);
         assert.equal(down.headers.get('retry-after'), '5');
         assert.match(down.body.message, /database cannot be reached/);
-        await new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', resolve));
+        await relay.restore();
         assert.equal((await request(`${url}/v1/payloads`)).status, 200);
       } finally {
         relay.close();
-        for (const socket of sockets) socket.destroy();
         await tracker.close();
         await database.close();
         await server.drop();

@@ -51,7 +51,7 @@ export function startBusConsumer(deps: BusConsumerDeps): { stop(): Promise<void>
     }
   }
 
-  /** Stores a batch; false when the database was out of reach (the batch is handed back). */
+  /** Stores a batch; false when the database was out of reach (the batch is to be handed back). */
   async function store(batch: BusMessage[]): Promise<boolean> {
     const timer = metrics.busBatchSeconds.startTimer();
     try {
@@ -62,7 +62,13 @@ export function startBusConsumer(deps: BusConsumerDeps): { stop(): Promise<void>
       timer();
       return true;
     } catch (error) {
-      if (isDatabaseUnavailable(error)) return false;
+      if (isDatabaseUnavailable(error)) {
+        log.warn(
+          { err: error },
+          `bus: the database is out of reach; ${batch.length} messages handed back, consuming again once it answers`,
+        );
+        return false;
+      }
       if (batch.length > 1) {
         log.warn({ err: error }, `bus: the database refused a batch of ${batch.length}; storing its messages one by one`);
         for (const message of batch) if (!(await store([message]))) return false;
@@ -92,11 +98,12 @@ export function startBusConsumer(deps: BusConsumerDeps): { stop(): Promise<void>
         await reportLag();
         const batch = await source.nextBatch(bus.batchSize, IDLE_MS, bus.batchWaitMs);
         backoff = FIRST_BACKOFF_MS;
+        log.debug(`bus: a batch of ${batch.length}`);
         if (batch.length === 0) continue;
         metrics.busConsumed.inc(batch.length);
         if (!(await store(batch))) {
-          log.warn(`bus: the database is out of reach; ${batch.length} messages handed back, consuming again once it answers`);
-          await source.release(MAX_BACKOFF_MS);
+          // Handed back with a short delay: nothing more is taken until the database answers.
+          await source.release(FIRST_BACKOFF_MS);
           await waitForDatabase();
         }
       } catch (error) {

@@ -6,8 +6,17 @@ import type { BusLag, BusMessage, BusSource } from './bus-source.ts';
 import { Gatherer } from './gather.ts';
 
 const nanos = (ms: number) => ms * 1_000_000;
-/** A message stays ours this long after delivery; a batch is stored well within it. */
-const ACK_WAIT_MS = 60_000;
+/**
+ * A message stays ours this long after delivery (a batch is stored well
+ * within it); a worker killed holding messages has them sent to another after it.
+ */
+const ACK_WAIT_MS = 30_000;
+/**
+ * How long a pull request stays open. Short, because one still open when its
+ * worker stops taking messages (the database out of reach) sends them to an
+ * inbox nobody reads, and they come back only after ACK_WAIT_MS.
+ */
+const PULL_EXPIRES_MS = 2000;
 
 /** The subject on which JetStream says it gave up on a message of `stream` for `consumer`. */
 export const maxDeliveriesSubject = (bus: BusConfig) => `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${bus.stream}.${bus.consumer}`;
@@ -138,7 +147,7 @@ export class JetStreamSource implements BusSource {
   }
 
   async #consume(consumer: Consumer, buffered: number) {
-    const messages = await consumer.consume({ max_messages: buffered });
+    const messages = await consumer.consume({ max_messages: buffered, expires: PULL_EXPIRES_MS });
     return { messages, gatherer: new Gatherer<JsMsg>(messages) };
   }
 
@@ -181,8 +190,9 @@ export class JetStreamSource implements BusSource {
   async release(delayMs: number): Promise<void> {
     for (const source of [this.#events, this.#givenUp]) {
       if (!source) continue;
-      await source.messages.close();
+      // What the client holds already goes back too; closing would drop it, to come back only after the ack wait.
       for (const message of await source.gatherer.drain()) this.#unsettled.add(message);
+      await source.messages.close();
     }
     this.#events = this.#givenUp = undefined;
     for (const message of this.#unsettled) message.nak(delayMs);
