@@ -157,7 +157,7 @@ describe('consumers sharing the stream, and messages JetStream gives up on', { s
     for (let delivery = 1; delivery <= 2; delivery++) {
       const message = await failing.next({ expires: 5000 });
       assert.equal(message?.info.deliveryCount, delivery);
-      message!.nak();
+      message.nak();
     }
     const statusesBefore = await count(app, 'payload_statuses');
     const consumer = await startTestConsumer(app, bus);
