@@ -9,6 +9,7 @@ import { gatheringRoutes } from './gathering/gathering.routes.ts';
 import { resultsRoutes } from './gathering/results.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { CallerLookup } from './auth/caller-lookup.ts';
+import { busHealthProbe } from './bus/bus-health.ts';
 import { deadLetterRoutes } from './bus/dead-letters.routes.ts';
 import { guardRoutes } from './auth/route-access.ts';
 import { whoamiRoutes } from './auth/whoami.routes.ts';
@@ -98,10 +99,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
     metrics.responses.inc({ code: String(reply.statusCode) });
   });
 
+  const bus = config.bus && busHealthProbe(config.bus);
+  if (bus) app.addHook('onClose', () => bus.close());
+  const healthDeps = { db, busHealth: bus?.probe };
   for (const prefix of PAYLOAD_TRACKER_PREFIXES) {
     await app.register(payloadTrackerApi, { ...payloadDeps, prefix });
     await app.register(resultsRoutes, { ...featureDeps, prefix });
-    await app.register(healthRoutes, { db, prefix });
+    await app.register(healthRoutes, { ...healthDeps, prefix });
   }
   for (const prefix of GATHERING_PREFIXES) {
     await app.register(gatheringRoutes, { ...featureDeps, prefix });
@@ -109,7 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
   await app.register(reportJobRoutes, { ...featureDeps, enqueue: deps.enqueueReport });
   await app.register(scheduleRoutes, { ...featureDeps, enqueue: deps.enqueueReport });
   await app.register(taskRoutes, { db, now: payloadDeps.now });
-  await app.register(healthRoutes, { db });
+  await app.register(healthRoutes, healthDeps);
   await app.register(whoamiRoutes, { callers, config });
   await app.register(deadLetterRoutes, { ...featureDeps, partitions: payloadDeps.partitions, prefix: '/v1' });
   await app.register(consoleRoutes, { dir: deps.consoleDir });

@@ -67,6 +67,8 @@ export interface Config {
   /** Both of the above were left to their defaults, which are safe only on a loopback address. */
   accessDefaulted: boolean;
   bus?: BusConfig;
+  /** Where a worker-only process serves /metrics; not served when absent. */
+  metricsPort?: number;
 }
 
 /** Where status events are consumed from the bus (NATS JetStream), when NATS_URL is set. */
@@ -206,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     stuckAfterMs: duration(env, 'STUCK_AFTER', '30m'),
     terminalStatuses: terminalStatuses(env),
     bus: busConfig(env),
+    metricsPort: env.METRICS_PORT ? integer(env, 'METRICS_PORT', 0, 1, 65535) : undefined,
     kibanaUrl: optionalUrl(env, 'KIBANA_URL') ?? 'http://localhost:5601',
     kibanaIndex: text(env, 'KIBANA_INDEX', 'logs-*'),
     kibanaServiceField: text(env, 'KIBANA_SERVICE_FIELD', 'app'),

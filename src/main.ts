@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { buildApp } from './app.ts';
@@ -85,6 +86,8 @@ async function serve(config: Readonly<Config>, roles: Set<Role>) {
   const app = roles.has('api')
     ? await buildApp({ db: database.db, config, partitions, enqueueReport: reportQueue.enqueue, log, metrics })
     : undefined;
+  // A worker-only process has no API to show its metrics on: it serves them alone, when asked to.
+  const metricsServer = !app && config.metricsPort ? await serveMetrics(metrics, config.host, config.metricsPort) : undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -95,6 +98,7 @@ async function serve(config: Readonly<Config>, roles: Set<Role>) {
       setTimeout(() => app.server.closeAllConnections(), 10_000).unref();
       await app.close();
     }
+    metricsServer?.close();
     await stopWorkerRole();
     await reportQueue.stop();
     await database.close();
@@ -149,6 +153,16 @@ async function startWorkerRole(
     await stopScheduler();
     await stopUpkeep();
   };
+}
+
+/** /metrics of `metrics` on host:port, for a process without the API. */
+async function serveMetrics(metrics: Metrics, host: string, port: number): Promise<http.Server> {
+  const server = http.createServer((request, response) => {
+    if (request.url !== '/metrics') return void response.writeHead(404).end();
+    void metrics.registry.metrics().then((text) => response.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text));
+  });
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  return server;
 }
 
 async function runMigrate(config: Readonly<Config>) {

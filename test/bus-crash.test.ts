@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -36,6 +37,14 @@ async function stored(db: Kysely<Schema>): Promise<{ statuses: number; distinct:
       (select count(*)::int from dead_letters) as dead
     from payload_statuses`.execute(db);
   return rows[0];
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** `tracker serve --roles worker` consuming `bus`; resolves once it consumes. */
@@ -84,6 +93,7 @@ describe('the bus consumer through crashes and outages', { skip }, () => {
         NATS_STREAM: bus.stream,
         NATS_SUBJECT: bus.subject,
         NATS_CONSUMER: bus.consumer,
+        METRICS_PORT: String(await freePort()),
       };
       let worker = await startWorker(env);
       try {
@@ -104,6 +114,10 @@ describe('the bus consumer through crashes and outages', { skip }, () => {
         await new Promise((resolve) => setTimeout(resolve, 1000));
         assert.deepEqual(await stored(database.db), { statuses: total, distinct: total, dead: 0 });
         assert.ok(atKill < total, `killed with ${atKill} of ${total} stored`);
+        // The worker-only process shows its bus metrics on METRICS_PORT: the second stored the rest.
+        const metrics = await (await fetch(`http://127.0.0.1:${env.METRICS_PORT}/metrics`)).text();
+        const storedBySecond = Number(/^tracker_bus_stored_messages (\d+)$/m.exec(metrics)?.[1]);
+        assert.equal(storedBySecond, total - atKill);
       } finally {
         worker.kill('SIGKILL');
         await dropBus(connection, bus);

@@ -56,6 +56,34 @@ describe('status events from NATS JetStream', { skip }, () => {
   });
 });
 
+test('/v1/health reports the bus consumer: consuming while a worker pulls, with its lag', { skip }, async () => {
+  const bus = testBus();
+  const env = { NATS_URL: bus.url, NATS_STREAM: bus.stream, NATS_SUBJECT: bus.subject, NATS_CONSUMER: bus.consumer };
+  const app = await startTestApp({ env, now: () => new Date() });
+  const connection = await connectNats(bus, 'tracker tests');
+  try {
+    const before = (await request(`${app.url}/v1/health`)).body;
+    assert.equal(before.bus.state, 'unreachable', 'no stream nor consumer yet');
+    assert.match(before.bus.error, /not found/i);
+    const consumer = await startTestConsumer(app, bus);
+    await publish(connection, bus, [event(1), event(2)]);
+    await waitFor(async () => (await count(app, 'payload_statuses')) === 2);
+    const health = await request(`${app.url}/v1/health`);
+    assert.equal(health.status, 202);
+    assert.deepEqual(
+      { ...health.body.bus, waiting_pulls: health.body.bus.waiting_pulls > 0 },
+      { state: 'consuming', stream: bus.stream, consumer: bus.consumer, pending: 0, ack_pending: 0, waiting_pulls: true },
+    );
+    await consumer.stop();
+    // A stopped worker's pull requests lapse within seconds.
+    await waitFor(async () => (await request(`${app.url}/v1/health`)).body.bus.state === 'idle', { timeoutMs: 10_000 });
+  } finally {
+    await dropBus(connection, bus);
+    await connection.close();
+    await app.close();
+  }
+});
+
 describe('dead letters: the API, and a replay after a fix', { skip }, () => {
   let app: TestApp;
   let connection: NatsConnection;
