@@ -4,7 +4,7 @@
  * (BENCH_DATABASE_URL, default the local server) by default; `--database pglite`
  * runs the ingest and lookup figures on the embedded database instead.
  *
- *   node bench/run.ts [--database postgres|pglite] [--only ingest,lookups,throughput,sustained,report,console]
+ *   node bench/run.ts [--database postgres|pglite] [--only ingest,jetstream,lookups,throughput,sustained,report,console]
  *                     [--events 1000000] [--single 20000] [--payloads 1000000] [--requests 200]
  *                     [--rounds 3] [--explain]
  *
@@ -15,6 +15,7 @@ import { createToken } from '../src/auth/tokens.ts';
 import { browserMissing } from './chromium.ts';
 import { benchConsolePaint } from './console-paint.ts';
 import { benchIngest } from './ingest.ts';
+import { benchJetStream, natsMissing } from './jetstream.ts';
 import { benchLookups } from './lookups.ts';
 import { explainLookups } from './explain.ts';
 import { benchReport } from './report.ts';
@@ -27,7 +28,7 @@ import { benchThroughput } from './throughput.ts';
 const { values } = parseArgs({
   options: {
     database: { type: 'string', default: 'postgres' },
-    only: { type: 'string', default: 'ingest,lookups,throughput,sustained,report,console' },
+    only: { type: 'string', default: 'ingest,jetstream,lookups,throughput,sustained,report,console' },
     events: { type: 'string', default: '1000000' },
     single: { type: 'string', default: '20000' },
     payloads: { type: 'string', default: '1000000' },
@@ -49,6 +50,7 @@ const add = (figure: string, value: string, target = '') => {
 };
 const fixed = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
+let batchedPerSecond: number | undefined;
 if (sections.has('ingest')) {
   console.error(`ingest: ${values.events} events, ${rounds} rounds…`);
   const ingest = await benchIngest(kind, { events: Number(values.events), single: Number(values.single), rounds });
@@ -62,6 +64,24 @@ if (sections.has('ingest')) {
     add(`Ingest, one event per request from ${connections} connections (events/s)`, fixed(perSecond), connections === 32 ? '≥ 10,000' : '');
   }
   add('Server peak RSS during ingest (MB)', fixed(ingest.serverPeakMb));
+  batchedPerSecond = ingest.batchedPerSecond;
+}
+
+if (sections.has('jetstream')) {
+  const missing = await natsMissing();
+  if (missing) console.error(`jetstream: skipped, ${missing}`);
+  else {
+    console.error(`jetstream: ${values.events} events through NATS JetStream…`);
+    const bus = await benchJetStream(kind, Number(values.events));
+    add('JetStream ingest: a worker storing a backlog, start to last commit (events/s)', fixed(bus.consumedPerSecond));
+    if (batchedPerSecond !== undefined) {
+      add('JetStream ingest / batched HTTP ingest', `${fixed((100 * bus.consumedPerSecond) / batchedPerSecond)} %`, '≥ 80 %');
+    }
+    add('JetStream: the bench publishing one message per event (events/s)', fixed(bus.publishedPerSecond));
+    const every = Math.max(1, Math.ceil(bus.lag.length / 12));
+    const samples = bus.lag.filter((_, index) => index % every === 0 || index === bus.lag.length - 1);
+    add(`JetStream: consumer lag (messages), every ${every} s`, samples.map((lag) => fixed(lag)).join(' → '));
+  }
 }
 
 const explain = values.explain || sections.has('explain');

@@ -19,6 +19,8 @@ const IDLE_MS = 1000;
 const FIRST_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 30_000;
 const LAG_EVERY_MS = 5000;
+/** Batches stored at once by one worker: the database works on one while the next is read and validated. */
+const STORES_AT_ONCE = 2;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -93,27 +95,47 @@ export function startBusConsumer(deps: BusConsumerDeps): { stop(): Promise<void>
 
   async function run() {
     let backoff = FIRST_BACKOFF_MS;
+    // Batches being stored; the next is taken off the bus meanwhile.
+    const storing = new Set<Promise<boolean>>();
+    let outage = false;
     while (!stopping) {
       try {
-        await reportLag();
-        const batch = await source.nextBatch(bus.batchSize, IDLE_MS, bus.batchWaitMs);
-        backoff = FIRST_BACKOFF_MS;
-        log.debug(`bus: a batch of ${batch.length}`);
-        if (batch.length === 0) continue;
-        metrics.busConsumed.inc(batch.length);
-        if (!(await store(batch))) {
+        while (storing.size >= STORES_AT_ONCE) await Promise.race(storing);
+        if (outage) {
+          await Promise.all(storing);
           // Handed back with a short delay: nothing more is taken until the database answers.
           await source.release(FIRST_BACKOFF_MS);
           await waitForDatabase();
+          outage = false;
+          continue;
         }
+        await reportLag();
+        const batch = await source.nextBatch(bus.batchSize, IDLE_MS, bus.batchWaitMs);
+        backoff = FIRST_BACKOFF_MS;
+        if (batch.length === 0) continue;
+        metrics.busConsumed.inc(batch.length);
+        const stored: Promise<boolean> = store(batch)
+          .catch((error: unknown) => {
+            // Not the database's refusal (handled in store) nor its absence: wait as for an outage, then try again.
+            log.error({ err: error }, 'bus: a batch could not be stored; it will come again');
+            return false;
+          })
+          .then((ok) => {
+            if (!ok) outage = true;
+            storing.delete(stored);
+            return ok;
+          });
+        storing.add(stored);
       } catch (error) {
         // The bus itself failed (the client reconnects by itself): whatever was taken comes again.
         log.warn({ err: error }, `bus: ${(error as Error).message}; trying again in ${backoff} ms`);
+        await Promise.all(storing);
         await source.release(backoff).catch(() => {});
         await sleep(backoff);
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       }
     }
+    await Promise.all(storing);
   }
 
   const running = run();

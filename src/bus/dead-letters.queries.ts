@@ -32,7 +32,7 @@ export interface DeadLetterFilter {
   /** Part of the reason, any case. */
   reason?: string;
   subject?: string;
-  receivedAfter?: string;
+  receivedFrom?: string;
   receivedBefore?: string;
 }
 
@@ -43,24 +43,24 @@ function filtered(db: Kysely<Schema>, filter: DeadLetterFilter) {
   if (filter.ids) query = query.where('id', 'in', filter.ids.length > 0 ? filter.ids : ['0']);
   if (filter.reason) query = query.where('reason', 'ilike', `%${filter.reason.replace(/[\\%_]/g, (char) => `\\${char}`)}%`);
   if (filter.subject) query = query.where('subject', '=', filter.subject);
-  if (filter.receivedAfter) query = query.where('received_at', '>', filter.receivedAfter);
+  if (filter.receivedFrom) query = query.where('received_at', '>=', filter.receivedFrom);
   if (filter.receivedBefore) query = query.where('received_at', '<', filter.receivedBefore);
   return query;
 }
 
-/** A page of dead letters, newest first, and how many match in all. */
+/** A page of dead letters, newest first or oldest first, and how many match in all. */
 export async function listDeadLetters(
   db: Kysely<Schema>,
   filter: DeadLetterFilter,
-  { page, pageSize }: { page: number; pageSize: number },
+  { page, pageSize, newestFirst }: { page: number; pageSize: number; newestFirst: boolean },
 ): Promise<{ count: number; rows: DeadLetterRow[] }> {
   const [{ count }] = await filtered(db, filter)
     .select((eb) => eb.fn.countAll<string>().as('count'))
     .execute();
   const rows = await filtered(db, filter)
     .selectAll()
-    .orderBy('received_at', 'desc')
-    .orderBy('id', 'desc')
+    .orderBy('received_at', newestFirst ? 'desc' : 'asc')
+    .orderBy('id', newestFirst ? 'desc' : 'asc')
     .limit(pageSize)
     .offset(page * pageSize)
     .execute();

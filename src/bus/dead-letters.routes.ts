@@ -25,8 +25,8 @@ const REPLAY_LIMIT = 1000;
 const FilterFields = {
   reason: Type.Optional(Type.String({ description: 'Part of the reason, any case' })),
   subject: Type.Optional(Type.String({ description: 'The subject it was published on' })),
-  received_after: Type.Optional(Type.String({ description: 'RFC 3339: kept after this instant' })),
-  received_before: Type.Optional(Type.String({ description: 'RFC 3339: kept before this instant' })),
+  received_at_gte: Type.Optional(Type.String({ description: 'RFC 3339: kept at or after this instant' })),
+  received_at_lt: Type.Optional(Type.String({ description: 'RFC 3339: kept before this instant' })),
 };
 
 const DeadLetter = Type.Object({
@@ -53,12 +53,12 @@ const shown = (row: DeadLetterRow) => ({
   body: decoder.decode(row.body),
 });
 
-function filterOf(query: { reason?: string; subject?: string; received_after?: string; received_before?: string }): DeadLetterFilter {
+function filterOf(query: { reason?: string; subject?: string; received_at_gte?: string; received_at_lt?: string }): DeadLetterFilter {
   return {
     reason: textParam(query.reason),
     subject: textParam(query.subject),
-    receivedAfter: timestampParam('received_after', query.received_after),
-    receivedBefore: timestampParam('received_before', query.received_before),
+    receivedFrom: timestampParam('received_at_gte', query.received_at_gte),
+    receivedBefore: timestampParam('received_at_lt', query.received_at_lt),
   };
 }
 
@@ -79,7 +79,12 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<DeadLetterDeps> = async
       config: { access },
       schema: {
         summary: 'Bus messages that could not be stored, newest first',
-        querystring: Type.Object({ ...paging(config.maxPageSize), ...FilterFields }),
+        querystring: Type.Object({
+          ...paging(config.maxPageSize),
+          sort_by: Type.Optional(Type.Enum(['received_at'], { default: 'received_at' })),
+          sort_dir: Type.Optional(Type.Enum(['asc', 'desc'], { default: 'desc', description: 'Newest first by default' })),
+          ...FilterFields,
+        }),
         response: {
           200: Type.Object({ count: Type.Integer({ description: 'How many match the filters' }), data: Type.Array(DeadLetter) }),
           ...errorResponses,
@@ -88,7 +93,11 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<DeadLetterDeps> = async
     },
     async (request) => {
       const { query } = request;
-      const { count, rows } = await listDeadLetters(db, filterOf(query), { page: query.page!, pageSize: query.page_size! });
+      const { count, rows } = await listDeadLetters(db, filterOf(query), {
+        page: query.page!,
+        pageSize: query.page_size!,
+        newestFirst: query.sort_dir !== 'asc',
+      });
       return { count, data: rows.map(shown) };
     },
   );
@@ -141,7 +150,7 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<DeadLetterDeps> = async
         { db, partitions, retentionDays: config.retentionDays, orgId: config.bus?.orgId, now },
         letters,
       );
-      const { count } = await listDeadLetters(db, filter, { page: 0, pageSize: 1 });
+      const { count } = await listDeadLetters(db, filter, { page: 0, pageSize: 1, newestFirst: true });
       return { ...outcome, remaining: count - outcome.still_dead };
     },
   );
@@ -176,7 +185,7 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<DeadLetterDeps> = async
     async (request) => {
       const filter = filterOf(request.query);
       if (Object.values(filter).every((value) => value === undefined)) {
-        throw new AppError('invalid', 'name at least one filter (reason, subject, received_after, received_before) to delete dead letters');
+        throw new AppError('invalid', 'name at least one filter (reason, subject, received_at_gte, received_at_lt) to delete dead letters');
       }
       return { deleted: await deleteDeadLetters(db, filter) };
     },

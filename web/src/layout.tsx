@@ -93,6 +93,7 @@ const PAGES = [
   { to: '/reports', title: 'Reports' },
   { to: '/schedules', title: 'Schedules' },
   { to: '/tasks', title: 'Tasks' },
+  { to: '/dead-letters', title: 'Dead letters' },
 ] as const;
 
 /** How many payloads are stuck now, for the navigation's badge; asked again every minute. */

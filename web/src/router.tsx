@@ -4,7 +4,7 @@ import { Layout } from './layout.tsx';
 import { listQuery, searchReader, withDefaults, type ListSpec } from './lists/list-search.ts';
 import { queryClient } from './query-client.ts';
 import { readRange } from './lists/time-range.ts';
-import { PAYLOAD_LIST, STATUS_LIST, STUCK_LIST } from './lists/specs.ts';
+import { DEAD_LETTER_LIST, PAYLOAD_LIST, STATUS_LIST, STUCK_LIST } from './lists/specs.ts';
 
 /** The report job API's types (`/data/reports/{type}/jobs`). */
 export const REPORT_TYPES = ['statuses', 'payloads', 'success-rate'] as const;
@@ -21,6 +21,7 @@ const Schedules = lazy(() => import('./pages/schedules/schedules.tsx'));
 const Tasks = lazy(() => import('./pages/tasks/tasks.tsx'));
 const SignIn = lazy(() => import('./pages/sign-in.tsx'));
 const Track = lazy(() => import('./pages/track/track.tsx'));
+const DeadLetters = lazy(() => import('./pages/dead-letters.tsx'));
 
 /** A page number of a URL, from 0; left out when it is the first or not one. */
 const pageOf = (value: unknown) => (Number.isInteger(value) && Number(value) > 0 ? Number(value) : undefined);
@@ -38,7 +39,7 @@ const index = createRoute({
  * the page's code loads (the page's query finds them under the same key).
  */
 function listRoute<Sort extends string, Filter extends string>(
-  path: '/payloads' | '/statuses' | '/stuck',
+  path: '/payloads' | '/statuses' | '/stuck' | '/dead-letters',
   spec: ListSpec<Sort, Filter>,
   component: RouteComponent,
 ) {
@@ -56,6 +57,8 @@ export const payloadsRoute = listRoute('/payloads', PAYLOAD_LIST, Payloads);
 export const statusesRoute = listRoute('/statuses', STATUS_LIST, Statuses);
 
 export const stuckRoute = listRoute('/stuck', STUCK_LIST, Stuck);
+
+export const deadLettersRoute = listRoute('/dead-letters', DEAD_LETTER_LIST, DeadLetters);
 
 export const successRateRoute = createRoute({
   getParentRoute: () => root,
@@ -110,6 +113,7 @@ export const router = createRouter({
     payloadsRoute,
     statusesRoute,
     stuckRoute,
+    deadLettersRoute,
     successRateRoute,
     gatheringRoute,
     reportsRoute,

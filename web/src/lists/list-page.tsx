@@ -19,7 +19,7 @@ import { ExpandableRowContent, Table, Tbody, Td, Th, Thead, Tr, type ThProps } f
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Fragment, useState, type ReactNode } from 'react';
 import { ApiError } from '../api.ts';
-import { canReadPayloads, useSession } from '../session.ts';
+import { canReadPayloads, useSession, type Session } from '../session.ts';
 import { downloadCsv } from './csv.ts';
 import { apiParams, listQuery, PAGE_SIZES, type ListAnswer, type ListSearch, type ListSpec } from './list-search.ts';
 import { RefreshPicker } from './refresh-picker.tsx';
@@ -47,6 +47,8 @@ export interface ListPageProps<Row extends { id: number | string }, Sort extends
   expanded?: (row: Row) => ReactNode;
   /** Shown between the toolbar and the rows (counts that filter), given the list's answer. */
   summary?: (answer: ListAnswer<Row> | undefined) => ReactNode;
+  /** Who may read the list, and what to say to others; the payload tracker's readers by default. */
+  access?: { allowed: (session: Session) => boolean; needs: string };
 }
 
 /** A filter box: what is typed applies on Enter; clearing it drops the filter. */
@@ -78,7 +80,11 @@ export function ListPage<Row extends { id: number | string }, Sort extends strin
   const { title, noun, one, spec, columns, filters, search, onChange, expanded } = props;
   const session = useSession();
   // The list is asked for at once, not after the session is known: a first visit waits one round trip less.
-  const allowed = session.data ? canReadPayloads(session.data) : true;
+  const access = props.access ?? {
+    allowed: canReadPayloads,
+    needs: `Reading ${noun} needs a token with payloads:read, or the platform's identity`,
+  };
+  const allowed = session.data ? access.allowed(session.data) : true;
   const [open, setOpen] = useState<Set<Row['id']>>(new Set());
   const [exporting, setExporting] = useState(false);
   const [exportFailure, setExportFailure] = useState<string>();
@@ -118,7 +124,7 @@ export function ListPage<Row extends { id: number | string }, Sort extends strin
 
   const refused = list.error instanceof ApiError && (list.error.status === 401 || list.error.status === 403);
   if (!allowed || refused) {
-    return <NeedsAccess title={title} needs={`Reading ${noun} needs a token with payloads:read, or the platform's identity`} />;
+    return <NeedsAccess title={title} needs={access.needs} />;
   }
   return (
     <PageSection>

@@ -36,3 +36,14 @@ export const STUCK_LIST: ListSpec<StuckSort, StuckFilter> = {
   defaultDir: 'asc',
   filters: ['service', 'account', 'org_id', 'stuck_after'],
 };
+
+export type DeadLetterSort = 'received_at';
+export type DeadLetterFilter = 'reason' | 'subject';
+
+export const DEAD_LETTER_LIST: ListSpec<DeadLetterSort, DeadLetterFilter> = {
+  endpoint: '/v1/dead-letters',
+  timeField: 'received_at',
+  sorts: ['received_at'],
+  defaultSort: 'received_at',
+  filters: ['reason', 'subject'],
+};
