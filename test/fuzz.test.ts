@@ -127,6 +127,7 @@ const routeSeeds = (): Seeds => ({
     'POST /api/v1/reports/schedules/preview': { schedule: 'weekly', timezone: 'Europe/Rome' },
     'DELETE /api/v1/reports/registries': { schedules_ids: ['999999'] },
     'POST /task/list': { params: { configuration_id: 0, show_hidden: true } },
+    'POST /v1/dead-letters/replay': { ids: ['1'], reason: 'org_id' },
     'POST /task/show': { params: { task_id: seeds.taskId } },
     'POST /task/dismiss': { params: { task_id: seeds.taskId } },
   },
