@@ -138,6 +138,7 @@ export class JetStreamSource implements BusSource {
   async nextBatch(max: number, idleMs: number, fillMs: number): Promise<BusMessage[]> {
     this.#givenUp ??= await this.#consume(this.#consumers.givenUp, 100);
     const givenUp = await Promise.all((await this.#givenUp.gatherer.drain()).map((advisory) => this.#original(advisory)));
+    // Four batches' worth asked for ahead, so the next batch is there when the last is stored.
     this.#events ??= await this.#consume(this.#consumers.events, 4 * max);
     const events = await this.#events.gatherer.take(max - givenUp.length, givenUp.length > 0 ? 0 : idleMs, fillMs);
     return [
