@@ -6,6 +6,7 @@ import { apiParams, withDefaults, type ListAnswer } from '../lists/list-search.t
 import { DEAD_LETTER_LIST, type DeadLetterFilter as Filter, type DeadLetterSort as Sort } from '../lists/specs.ts';
 import { deadLettersRoute } from '../router.tsx';
 import { Time } from '../shared/time.tsx';
+import './dead-letters.css';
 
 interface DeadLetterRow {
   id: string;
@@ -66,7 +67,7 @@ function useActions() {
 function Letter({ row }: { row: DeadLetterRow }) {
   const { replay, remove } = useActions();
   return (
-    <Flex direction={{ default: 'column' }} gap={{ default: 'gapSm' }}>
+    <Flex direction={{ default: 'column' }} gap={{ default: 'gapSm' }} className="dead-letter__body">
       <ClipboardCopy isReadOnly isCode hoverTip="Copy" clickTip="Copied" variant="expansion" isExpanded>
         {row.body}
       </ClipboardCopy>
