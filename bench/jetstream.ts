@@ -20,16 +20,16 @@ export interface JetStreamFigures {
   lag: number[];
 }
 
-/** Why the JetStream bench cannot run (no nats-server answering), or undefined when it can. */
-export function natsMissing(): Promise<string | undefined> {
-  const { hostname, port } = new URL(BENCH_NATS_URL);
+/** Why nothing can use the nats-server at `url` (none answers there), or undefined when something can. */
+export function natsMissing(url = BENCH_NATS_URL): Promise<string | undefined> {
+  const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
     const socket = net.connect(Number(port || 4222), hostname);
     socket.once('connect', () => {
       socket.destroy();
       resolve(undefined);
     });
-    socket.once('error', () => resolve(`no nats-server at ${BENCH_NATS_URL} (nats-server -js, or set BENCH_NATS_URL)`));
+    socket.once('error', () => resolve(`no nats-server at ${url}: start one with JetStream (nats-server -js)`));
   });
 }
 

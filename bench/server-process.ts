@@ -5,7 +5,8 @@ import path from 'node:path';
 
 const ROOT = path.join(import.meta.dirname, '..');
 
-async function freePort(): Promise<number> {
+/** A port nobody listens on now. */
+export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;

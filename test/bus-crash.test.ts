@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -15,6 +14,7 @@ import { PartitionKeeper } from '../src/db/partitions.ts';
 import type { Schema } from '../src/db/schema.ts';
 import { createServerDatabase } from '../src/db/server-databases.ts';
 import { createMetrics } from '../src/metrics.ts';
+import { freePort } from '../bench/server-process.ts';
 import { connectNats, dropBus, natsMissing, publish, testBus } from './bus-helpers.ts';
 import { startDatabaseRelay } from './db-relay.ts';
 import { waitFor } from './wait.ts';
@@ -37,14 +37,6 @@ async function stored(db: Kysely<Schema>): Promise<{ statuses: number; distinct:
       (select count(*)::int from dead_letters) as dead
     from payload_statuses`.execute(db);
   return rows[0];
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** `tracker serve --roles worker` consuming `bus`; resolves once it consumes. */

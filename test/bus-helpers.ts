@@ -1,8 +1,8 @@
-import net from 'node:net';
 import crypto from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
+import { natsMissing as natsMissingAt } from '../bench/jetstream.ts';
 import { loadConfig, type BusConfig } from '../src/config.ts';
 import { startBusConsumer } from '../src/bus/bus-consumer.ts';
 import { connectNats, givenUpStream, JetStreamSource } from '../src/bus/jetstream-source.ts';
@@ -13,17 +13,7 @@ import type { TestApp } from './helpers.ts';
 export const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 
 /** Why the bus tests cannot run here (no nats-server answering), or undefined when they can. */
-export async function natsMissing(): Promise<string | undefined> {
-  const { hostname, port } = new URL(NATS_URL);
-  return new Promise((resolve) => {
-    const socket = net.connect(Number(port || 4222), hostname);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(undefined);
-    });
-    socket.once('error', () => resolve(`no nats-server at ${NATS_URL}: start one with JetStream (nats-server -js) or set TEST_NATS_URL`));
-  });
-}
+export const natsMissing = () => natsMissingAt(NATS_URL);
 
 /** A bus of its own for a test: stream, subject and consumer no other test uses. */
 export function testBus(overrides: Record<string, string> = {}): BusConfig {

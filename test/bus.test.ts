@@ -21,19 +21,25 @@ async function count(app: TestApp, table: 'payload_statuses' | 'dead_letters'): 
   return rows[0].n;
 }
 
-describe('status events from NATS JetStream', { skip }, () => {
-  let app: TestApp;
-  let connection: NatsConnection;
+/** For a describe: a test app on the `now` clock and a NATS connection to publish with, closed after its tests. */
+function appAndNats(now: () => Date = () => new Date()): { app: TestApp; connection: NatsConnection } {
+  const shared = {} as { app: TestApp; connection: NatsConnection };
   before(async () => {
-    app = await startTestApp({ now: () => new Date() });
-    connection = await connectNats(testBus(), 'tracker tests');
+    shared.app = await startTestApp({ now });
+    shared.connection = await connectNats(testBus(), 'tracker tests');
   });
   after(async () => {
-    await connection?.close();
-    await app?.close();
+    await shared.connection?.close();
+    await shared.app?.close();
   });
+  return shared;
+}
+
+describe('status events from NATS JetStream', { skip }, () => {
+  const nats = appAndNats();
 
   test('events published are stored once; the unstorable are kept as dead letters with their reason', async () => {
+    const { app, connection } = nats;
     const bus = testBus();
     const consumer = await startTestConsumer(app, bus);
     try {
@@ -85,20 +91,12 @@ test('/v1/health reports the bus consumer: consuming while a worker pulls, with 
 });
 
 describe('dead letters: the API, and a replay after a fix', { skip }, () => {
-  let app: TestApp;
-  let connection: NatsConnection;
   // The clock of the consumer and the API: a producer's clock two days fast is "fixed" by time catching up.
   let clock = Date.now();
-  before(async () => {
-    app = await startTestApp({ now: () => new Date(clock) });
-    connection = await connectNats(testBus(), 'tracker tests');
-  });
-  after(async () => {
-    await connection?.close();
-    await app?.close();
-  });
+  const nats = appAndNats(() => new Date(clock));
 
   test('list with filters and exact count, read one, replay once the reason is gone, delete', async () => {
+    const { app, connection } = nats;
     const bus = testBus();
     const consumer = await startTestConsumer(app, bus, undefined, () => new Date(clock));
     const manager = bearer(await app.token(['dead-letters:manage']));
@@ -143,18 +141,10 @@ describe('dead letters: the API, and a replay after a fix', { skip }, () => {
 });
 
 describe('consumers sharing the stream, and messages JetStream gives up on', { skip }, () => {
-  let app: TestApp;
-  let connection: NatsConnection;
-  before(async () => {
-    app = await startTestApp({ now: () => new Date() });
-    connection = await connectNats(testBus(), 'tracker tests');
-  });
-  after(async () => {
-    await connection?.close();
-    await app?.close();
-  });
+  const nats = appAndNats();
 
   test('two workers share the consumer: each message is stored once, and both do part of the work', async () => {
+    const { app, connection } = nats;
     const bus = testBus({ NATS_BATCH_SIZE: '50' });
     const first = await startTestConsumer(app, bus);
     const second = await startTestConsumer(app, bus);
@@ -177,6 +167,7 @@ describe('consumers sharing the stream, and messages JetStream gives up on', { s
   });
 
   test('a message delivered NATS_MAX_DELIVER times without being acknowledged becomes a dead letter, body and all', async () => {
+    const { app, connection } = nats;
     const bus = testBus({ NATS_MAX_DELIVER: '2' });
     // The streams and consumer made as Tracker makes them; then a worker that fails every message it takes.
     await (await startTestConsumer(app, bus)).stop();

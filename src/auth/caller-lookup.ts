@@ -1,8 +1,7 @@
-import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { findCaller, type Caller, type Scope } from './tokens.ts';
+import { digest, findCaller, type Caller, type Scope } from './tokens.ts';
 
 /** Tokens remembered at most; past it the oldest are forgotten first. */
 const MAX_REMEMBERED = 10_000;
@@ -30,11 +29,12 @@ export class CallerLookup {
 
   async find(token: string): Promise<Caller | undefined> {
     const now = this.#now();
-    const key = crypto.createHash('sha256').update(token).digest('base64');
+    const sha256 = digest(token);
+    const key = sha256.toString('base64');
     const remembered = this.#remembered.get(key);
     if (remembered && remembered.untilMs > now.getTime()) return remembered.caller;
     this.#remembered.delete(key);
-    const found = await findCaller(this.#db, token, now);
+    const found = await findCaller(this.#db, sha256, now);
     if (!found) return undefined;
     const untilMs = Math.min(now.getTime() + this.#rememberMs, found.expiresAt?.getTime() ?? Infinity);
     if (this.#remembered.size >= MAX_REMEMBERED) this.#remembered.delete(this.#remembered.keys().next().value!);

@@ -26,7 +26,8 @@ export interface Caller {
 
 const TOKEN_PREFIX = 'trk_';
 
-function digest(token: string): Buffer {
+/** A token's SHA-256, as stored (the token itself never is). */
+export function digest(token: string): Buffer {
   return crypto.createHash('sha256').update(token).digest();
 }
 
@@ -88,16 +89,16 @@ export async function revokeToken(db: Kysely<Schema>, id: string, now: Date): Pr
   if (Number(result.numUpdatedRows) === 0) throw new AppError('not_found', `no token has the ID ${id}`);
 }
 
-/** The caller a token names and until when it may be accepted, if it is known, unexpired and not revoked. */
+/** The caller a token (by its digest) names and until when it may be accepted, if it is known, unexpired and not revoked. */
 export async function findCaller(
   db: Kysely<Schema>,
-  token: string,
+  tokenSha256: Buffer,
   now: Date,
 ): Promise<{ caller: Caller; expiresAt: Date | null } | undefined> {
   const row = await db
     .selectFrom('api_tokens')
     .select(['org_id', 'user_name', 'scopes', 'all_orgs', 'expires_at'])
-    .where('token_sha256', '=', digest(token))
+    .where('token_sha256', '=', tokenSha256)
     .where('revoked_at', 'is', null)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now.toISOString())]))
     .executeTakeFirst();

@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { keepDeadLetters } from '../../src/bus/dead-letters.queries.ts';
 import type { BusMessage } from '../../src/bus/bus-source.ts';
 import { startTestApp, TEST_NOW, type TestApp } from '../helpers.ts';
-import { ARTEFACTS, browserMissing, launchBrowser } from './browser.ts';
+import { ARTEFACTS, browserMissing, launchBrowser, urlMatches, signedIn } from './browser.ts';
 
 const skip = browserMissing();
 let app: TestApp;
@@ -31,15 +31,9 @@ const event = (index: number) =>
     date: new Date(TEST_NOW.getTime() - 3600_000).toISOString(),
   });
 
-async function signedIn(scopes: string[]): Promise<BrowserContext> {
-  const token = await app.token(scopes, 'org-1', 'dana');
-  const context = await browser.newContext();
-  await context.addInitScript(`sessionStorage.setItem('tracker.token', ${JSON.stringify(token)})`);
-  return context;
-}
+/** A context signed in as dana of the test org with `scopes`. */
+const signedInWith = async (scopes: string[]) => signedIn(browser, await app.token(scopes, 'org-1', 'dana'));
 
-const urlMatches = (page: Page, pattern: RegExp) =>
-  page.waitForFunction(`new RegExp(${JSON.stringify(pattern.source)}).test(location.href)`);
 const rows = (page: Page) => page.locator('table[aria-label="Dead letters"] > tbody > tr:not(.pf-m-expandable)');
 
 describe('the console: dead letters', { skip, timeout: 90_000 }, () => {
@@ -60,7 +54,7 @@ describe('the console: dead letters', { skip, timeout: 90_000 }, () => {
   });
 
   test('lists them with the exact total; a filter changes rows and URL; one opened shows its body; replay stores it', async () => {
-    const context = await signedIn(['dead-letters:manage']);
+    const context = await signedInWith(['dead-letters:manage']);
     const page = await context.newPage();
     await page.goto(`${app.url}/ui/dead-letters`);
     await page.getByTestId('total').getByText('3 dead letters').waitFor();
@@ -85,7 +79,7 @@ describe('the console: dead letters', { skip, timeout: 90_000 }, () => {
   });
 
   test('a token without dead-letters:manage sees the page say so', async () => {
-    const context = await signedIn(['payloads:read']);
+    const context = await signedInWith(['payloads:read']);
     const page = await context.newPage();
     await page.goto(`${app.url}/ui/dead-letters`);
     await page.getByText('Dead letters need a token with dead-letters:manage').waitFor();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { bearer, request, startTestApp, TEST_NOW, type TestApp } from '../helpers.ts';
-import { ARTEFACTS, browserMissing, launchBrowser } from './browser.ts';
+import { ARTEFACTS, browserMissing, launchBrowser, urlMatches } from './browser.ts';
 
 const skip = browserMissing();
 let app: TestApp;
@@ -23,11 +23,6 @@ async function seed() {
   }));
   assert.equal((await request(`${app.url}/v1/statuses`, { headers: producer, body: events })).status, 200);
 }
-
-/** Waits for the address bar to match: the console changes it without a page load. */
-const urlMatches = (page: Page, pattern: RegExp) =>
-  // Run in the page, where `location` is the address bar.
-  page.waitForFunction(`new RegExp(${JSON.stringify(pattern.source)}).test(location.href)`);
 
 const rows = (page: Page) => page.locator('table[aria-label="Payloads"] tbody tr');
 

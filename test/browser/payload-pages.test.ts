@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { bearer, request, startTestApp, type TestApp } from '../helpers.ts';
-import { ARTEFACTS, browserMissing, launchBrowser } from './browser.ts';
+import { ARTEFACTS, browserMissing, launchBrowser, urlMatches } from './browser.ts';
 
 const skip = browserMissing();
 let app: TestApp;
@@ -37,9 +37,6 @@ async function seed() {
     { request_id: STUCK, service: 'puptoo', status: 'processing', date: at(10) },
   ]);
 }
-
-const urlMatches = (page: Page, pattern: RegExp) =>
-  page.waitForFunction(`new RegExp(${JSON.stringify(pattern.source)}).test(location.href)`);
 
 const lanes = (page: Page) => page.getByTestId('lane');
 

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { importRuleContent } from '../../src/gathering/rules-import.ts';
 import { bearer, request, startTestApp, type TestApp } from '../helpers.ts';
-import { ARTEFACTS, browserMissing, launchBrowser } from './browser.ts';
+import { ARTEFACTS, browserMissing, launchBrowser, urlMatches, signedIn } from './browser.ts';
 
 const skip = browserMissing();
 let app: TestApp;
@@ -13,23 +13,15 @@ let browser: Browser;
 const ORG = '4242';
 const CLUSTER = '5d5892d3-1f74-4ccf-91af-548dfc9767aa';
 
-/** A browser context signed in with a token of `scopes`, as the sign-in page would leave it. */
-async function signedIn(scopes: string[]): Promise<BrowserContext> {
-  const token = await app.token(scopes, ORG, 'dana');
-  const context = await browser.newContext();
-  await context.addInitScript(`sessionStorage.setItem('tracker.token', ${JSON.stringify(token)})`);
-  return context;
-}
-
-const urlMatches = (page: Page, pattern: RegExp) =>
-  page.waitForFunction(`new RegExp(${JSON.stringify(pattern.source)}).test(location.href)`);
+/** A context signed in as dana of the test org with `scopes`. */
+const signedInWith = async (scopes: string[]) => signedIn(browser, await app.token(scopes, ORG, 'dana'));
 
 describe('the console: reports, schedules, tasks and gathering', { skip, timeout: 120_000 }, () => {
   let context: BrowserContext;
   before(async () => {
     app = await startTestApp({ now: () => new Date() });
     browser = await launchBrowser();
-    context = await signedIn(['data-reports:read', 'data-reports:write', 'gathering:read']);
+    context = await signedInWith(['data-reports:read', 'data-reports:write', 'gathering:read']);
     fs.mkdirSync(ARTEFACTS, { recursive: true });
   });
   after(async () => {
@@ -177,7 +169,7 @@ describe('the console: reports, schedules, tasks and gathering', { skip, timeout
   });
 
   test('a token without data-reports:read sees the Reports, Schedules and Tasks pages say so', async () => {
-    const reader = await signedIn(['payloads:read']);
+    const reader = await signedInWith(['payloads:read']);
     const page = await reader.newPage();
     for (const [path, words] of [
       ['reports', 'Reports need a token with data-reports:read'],
