@@ -48,6 +48,9 @@ export function generateEvents(count: number, now = Date.now()): BenchEvent[] {
   return events.slice(0, count);
 }
 
+/** In the order of their dates, as the platform's services send them (over HTTP or the bus): a batch holds many payloads' events. */
+export const byDate = (a: BenchEvent, b: BenchEvent) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0);
+
 /** `events` in request bodies of `size`, serialized ahead so that timing measures the server. */
 export function batchBodies(events: BenchEvent[], size: number): string[] {
   const bodies: string[] = [];

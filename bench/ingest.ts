@@ -4,7 +4,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createToken } from '../src/auth/tokens.ts';
 import { PartitionKeeper } from '../src/db/partitions.ts';
-import { batchBodies, generateEvents, utcDays, type BenchEvent } from './events.ts';
+import { batchBodies, byDate, generateEvents, utcDays, type BenchEvent } from './events.ts';
 import { median, runLoad } from './http-load.ts';
 import { startTracker } from './server-process.ts';
 import { createTarget, withOpen, type BenchTarget, type TargetKind } from './targets.ts';
@@ -122,8 +122,6 @@ async function copyRound(events: BenchEvent[]): Promise<number> {
 }
 
 export async function benchIngest(kind: TargetKind, options: { events: number; single: number; rounds: number }): Promise<IngestFigures> {
-  // In the order of their dates, as the platform's services send them: a batch holds many payloads' events.
-  const byDate = (a: BenchEvent, b: BenchEvent) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0);
   const batched = generateEvents(options.events).sort(byDate);
   const single = SINGLE_CONNECTIONS.map(() => generateEvents(options.single).sort(byDate));
   const rounds: Awaited<ReturnType<typeof ingestRound>>[] = [];

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { loadConfig } from '../src/config.ts';
 import { connectNats, givenUpStream } from '../src/bus/jetstream-source.ts';
 import { PartitionKeeper } from '../src/db/partitions.ts';
-import { generateEvents, utcDays } from './events.ts';
+import { byDate, generateEvents, utcDays } from './events.ts';
 import { startProcess, workerNodeFlags } from './server-process.ts';
 import { createTarget, withOpen, type TargetKind } from './targets.ts';
 
@@ -50,7 +50,7 @@ export async function benchJetStream(kind: TargetKind, events: number): Promise<
     NATS_CONSUMER: 'tracker',
   };
   const bus = loadConfig(env).bus!;
-  const generated = generateEvents(events);
+  const generated = generateEvents(events).sort(byDate);
   const encoder = new TextEncoder();
   const bodies = generated.map((event) => encoder.encode(JSON.stringify(event)));
   const target = await createTarget(kind);

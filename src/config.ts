@@ -199,7 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     retentionDays: integer(env, 'RETENTION_DAYS', 30, 1, 3650),
     ingestBodyLimit: integer(env, 'INGEST_BODY_LIMIT', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     ingestMaxEvents: integer(env, 'INGEST_MAX_EVENTS', 20_000, 1, 1_000_000),
-    ingestConcurrentCommits: integer(env, 'INGEST_CONCURRENT_COMMITS', 2, 1, 64),
+    ingestConcurrentCommits: integer(env, 'INGEST_CONCURRENT_COMMITS', 1, 1, 64),
     tokenCacheSeconds: integer(env, 'TOKEN_CACHE_SECONDS', 10, 0, 3600),
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 1000, 1, 100_000),
     archiveRole: text(env, 'ARCHIVE_ROLE', 'platform-archive-download'),

@@ -36,6 +36,7 @@ describe('group commit', () => {
     groupCommit = new GroupCommit((groups) => storeStatusEventGroups(app.database.db, partitions, groups), {
       concurrency: 1,
       maxEvents: 1000,
+      windowMs: 1,
       onBatch: (requests) => batches.push(requests),
     });
   });
@@ -50,9 +51,10 @@ describe('group commit', () => {
     assert.deepEqual(stored.slice(10), Array(50).fill(1));
     assert.equal((await storedIds(0, 59)).length, 51);
     // Sent again, in one commit with new ones: only the new are counted, each for its own request.
+    // After a commit of 59, the first of them waits a moment for more rather than going alone.
     batches.length = 0;
     const again = await Promise.all([event(60), event(10), event(61), event(11)].map(store));
-    assert.deepEqual([...batches], [1, 3]);
+    assert.deepEqual([...batches], [4]);
     assert.deepEqual(again, [1, 0, 1, 0]);
   });
 
@@ -67,7 +69,9 @@ describe('group commit', () => {
     const stored = await Promise.all(
       [many(1000, 10), many(2000, 600), many(3000, 300), many(4000, 1500), many(6000, 1)].map((events) => groupCommit.store(events)),
     );
-    assert.deepEqual([...batches], [1, 2, 1, 1]);
+    // 10 + 600 together (the first waited for company after the last test's commit of four), 300 alone
+    // (1,500 more would pass 1,000), 1,500 alone, then 1.
+    assert.deepEqual([...batches], [2, 1, 1, 1]);
     assert.deepEqual(stored, [10, 600, 300, 1500, 1]);
   });
 

@@ -3,7 +3,7 @@ import type { PartitionKeeper } from '../db/partitions.ts';
 import type { Schema } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { foreignFields, inOrg } from '../payloads/ingest.org.ts';
-import { ingestWindow, validateStatusEvents, type StatusEvent } from '../payloads/ingest.validate.ts';
+import { ingestWindow, validateStatusEvents, type DateWindow, type StatusEvent } from '../payloads/ingest.validate.ts';
 import { callStoreStatusEvents, withIngestRetries } from '../payloads/ingest.write.ts';
 import type { BusMessage } from './bus-source.ts';
 import { keepDeadLetters, type DeadLetter } from './dead-letters.queries.ts';
@@ -33,19 +33,29 @@ function refusal(error: unknown): string {
     : error.message;
 }
 
-/** A message's status event, or why it can never be one. */
-function readMessage(message: BusMessage, now: Date, retentionDays: number): StatusEvent | string {
+/** A message's JSON, or why it is not JSON (or was given up on). */
+function parseMessage(message: BusMessage): { item: unknown } | string {
   if (message.givenUp) return message.givenUp;
-  let item: unknown;
   try {
-    item = JSON.parse(decoder.decode(message.body));
+    return { item: JSON.parse(decoder.decode(message.body)) };
   } catch (error) {
     return `not JSON: ${(error as Error).message}`;
   }
+}
+
+/** Each item's status event, or why it can never be one: all at once, and one by one only when some are bad. */
+function validateItems(items: unknown[], window: DateWindow): (StatusEvent | string)[] {
+  if (items.length === 0) return [];
   try {
-    return validateStatusEvents([item], 1, ingestWindow(now, retentionDays))[0];
-  } catch (error) {
-    return refusal(error);
+    return validateStatusEvents(items, items.length, window);
+  } catch {
+    return items.map((item) => {
+      try {
+        return validateStatusEvents([item], 1, window)[0];
+      } catch (error) {
+        return refusal(error);
+      }
+    });
   }
 }
 
@@ -57,13 +67,22 @@ export interface SortedMessages {
 
 /** Sorts bus messages into status events and dead letters: not JSON, invalid, another org's, given up on. */
 export async function sortMessages(deps: BatchDeps, messages: BusMessage[]): Promise<SortedMessages> {
-  const now = deps.now();
   const dead: DeadLetter[] = [];
-  const good: SortedMessages['good'] = [];
+  const parsed: { message: BusMessage; item: unknown }[] = [];
   for (const message of messages) {
-    const read = readMessage(message, now, deps.retentionDays);
+    const read = parseMessage(message);
     if (typeof read === 'string') dead.push({ message, reason: read });
-    else good.push({ message, event: read });
+    else parsed.push({ message, item: read.item });
+  }
+  const good: SortedMessages['good'] = [];
+  const validated = validateItems(
+    parsed.map(({ item }) => item),
+    ingestWindow(deps.now(), deps.retentionDays),
+  );
+  for (const [index, { message }] of parsed.entries()) {
+    const event = validated[index];
+    if (typeof event === 'string') dead.push({ message, reason: event });
+    else good.push({ message, event });
   }
   const { orgId } = deps;
   if (orgId === undefined || good.length === 0) return { good, dead };

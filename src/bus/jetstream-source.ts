@@ -137,9 +137,12 @@ export class JetStreamSource implements BusSource {
 
   async nextBatch(max: number, idleMs: number, fillMs: number): Promise<BusMessage[]> {
     this.#givenUp ??= await this.#consume(this.#consumers.givenUp, 100);
-    const givenUp = await Promise.all((await this.#givenUp.gatherer.drain()).map((advisory) => this.#original(advisory)));
-    // Four batches' worth asked for ahead, so the next batch is there when the last is stored.
     this.#events ??= await this.#consume(this.#consumers.events, 4 * max);
+    for (const source of [this.#givenUp, this.#events]) {
+      // Thrown, so that the consumer hands back what it holds, waits, and consumes anew.
+      if (source.gatherer.done) throw new Error('the JetStream consumer stopped delivering');
+    }
+    const givenUp = await Promise.all(this.#givenUp.gatherer.drain().map((advisory) => this.#original(advisory)));
     const events = await this.#events.gatherer.take(max - givenUp.length, givenUp.length > 0 ? 0 : idleMs, fillMs);
     return [
       ...givenUp,
@@ -147,9 +150,20 @@ export class JetStreamSource implements BusSource {
     ];
   }
 
+  /**
+   * Consumes with a callback, which keeps `buffered` messages asked for ahead.
+   * The client asks again as soon as they are handed over, so what a worker
+   * holds is bounded by the consumer's max_ack_pending, not by `buffered`.
+   */
   async #consume(consumer: Consumer, buffered: number) {
-    const messages = await consumer.consume({ max_messages: buffered, expires: PULL_EXPIRES_MS });
-    return { messages, gatherer: new Gatherer<JsMsg>(messages) };
+    const gatherer = new Gatherer<JsMsg>();
+    const messages = await consumer.consume({
+      max_messages: buffered,
+      expires: PULL_EXPIRES_MS,
+      callback: (message) => gatherer.push(message),
+    });
+    void messages.closed().finally(() => gatherer.end());
+    return { messages, gatherer };
   }
 
   /** The message an advisory is about, as the stream still holds it (or an empty body if it has aged out). */
@@ -192,7 +206,7 @@ export class JetStreamSource implements BusSource {
     for (const source of [this.#events, this.#givenUp]) {
       if (!source) continue;
       // What the client holds already goes back too; closing would drop it, to come back only after the ack wait.
-      for (const message of await source.gatherer.drain()) this.#unsettled.add(message);
+      for (const message of source.gatherer.drain()) this.#unsettled.add(message);
       await source.messages.close();
     }
     this.#events = this.#givenUp = undefined;

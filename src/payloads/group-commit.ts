@@ -14,25 +14,36 @@ interface Waiting {
  * in one transaction, so one event per request costs about what it costs in a
  * batch (a transaction's commit is most of a small request's cost).
  *
- * A request waits only while the database is busy: up to `concurrency`
- * stores run at once, and requests arriving meanwhile join the next one, up
- * to `maxEvents` events each. Alone, a request is stored at once, with no
- * window to wait out. Each request is answered after the commit that stored
- * its events. If a store of several requests fails, each is stored again on
- * its own, so a request the database refuses fails alone.
+ * Up to `concurrency` stores run at once, and requests arriving meanwhile
+ * join the next one, up to `maxEvents` events each. Alone, a request is
+ * stored at once. But a store about to start with fewer than half the
+ * requests of the last one waits up to `windowMs` for more: the clients the
+ * last commit answered are sending their next requests, and storing the first
+ * of them alone would make every other commit a commit of one. Each request
+ * is answered after the commit that stored its events. If a store of several
+ * requests fails, each is stored again on its own, so a request the database
+ * refuses fails alone.
  */
 export class GroupCommit {
   readonly #store: StoreGroups;
   readonly #concurrency: number;
   readonly #maxEvents: number;
+  readonly #windowMs: number;
   readonly #onBatch: (requests: number) => void;
   #waiting: Waiting[] = [];
   #running = 0;
+  /** Requests in the last store started. */
+  #lastBatch = 0;
+  #window?: NodeJS.Timeout;
 
-  constructor(store: StoreGroups, options: { concurrency: number; maxEvents: number; onBatch?: (requests: number) => void }) {
+  constructor(
+    store: StoreGroups,
+    options: { concurrency: number; maxEvents: number; windowMs: number; onBatch?: (requests: number) => void },
+  ) {
     this.#store = store;
     this.#concurrency = options.concurrency;
     this.#maxEvents = options.maxEvents;
+    this.#windowMs = options.windowMs;
     this.#onBatch = options.onBatch ?? (() => {});
   }
 
@@ -46,7 +57,18 @@ export class GroupCommit {
 
   #startStores() {
     while (this.#running < this.#concurrency && this.#waiting.length > 0) {
+      if (2 * this.#waiting.length < this.#lastBatch) {
+        this.#window ??= setTimeout(() => {
+          this.#window = undefined;
+          this.#lastBatch = 0;
+          this.#startStores();
+        }, this.#windowMs);
+        return;
+      }
+      clearTimeout(this.#window);
+      this.#window = undefined;
       const batch = this.#takeBatch();
+      this.#lastBatch = batch.length;
       this.#running++;
       void this.#storeBatch(batch).finally(() => {
         this.#running--;

@@ -45,7 +45,12 @@ function windowRule({ earliestMs, latestMs }: DateWindow): string {
   return `must be on or after ${text(earliestMs)} (the first day retention keeps) and before ${text(latestMs)} (a day ahead)`;
 }
 
-type Reader = (item: Record<string, unknown>, field: string, fail: (reason: string) => void) => string | null;
+/**
+ * Reads one field: its value, null when not given, or undefined when refused
+ * (the reason told through `fail`). No closure is made per field: this runs
+ * for every field of every event.
+ */
+type Reader = (item: Record<string, unknown>, field: string, fail: Fail) => string | null | undefined;
 
 /**
  * Producers written in Python send an absent value as "None"; others send "" or null.
@@ -60,18 +65,18 @@ function readText(max: number, lowerCase: boolean): Reader {
     const value = item[field];
     if (isAbsent(value)) return null;
     if (typeof value !== 'string' && typeof value !== 'number') {
-      fail(`must be a string, not ${Array.isArray(value) ? 'an array' : typeof value}`);
-      return null;
+      fail(field, `must be a string, not ${Array.isArray(value) ? 'an array' : typeof value}`);
+      return undefined;
     }
     const text = String(value).trim();
     // Over HTTP the input guard refuses NUL first; events from other sources (the bus) meet only this check.
     if (text.includes('\u0000')) {
-      fail('must not contain a NUL character (\\u0000)');
-      return null;
+      fail(field, 'must not contain a NUL character (\\u0000)');
+      return undefined;
     }
     if (text.length > max) {
-      fail(`must be at most ${max} characters long`);
-      return null;
+      fail(field, `must be at most ${max} characters long`);
+      return undefined;
     }
     return text === '' ? null : lowerCase ? text.toLowerCase() : text;
   };
@@ -81,52 +86,46 @@ const readName = readText(NAME_MAX, true);
 const readId = readText(ID_MAX, false);
 const readStatusMsg = readText(STATUS_MSG_MAX, false);
 
-function readUuid(item: Record<string, unknown>, field: string, fail: (reason: string) => void): string | null {
+const readUuid: Reader = (item, field, fail) => {
   const text = readId(item, field, fail);
-  if (text === null) return null;
+  if (!text) return text;
   const uuid = canonicalUuid(text);
-  if (!uuid) fail('must be a UUID');
-  return uuid ?? null;
+  if (!uuid) fail(field, 'must be a UUID');
+  return uuid;
+};
+
+/** A field that must be given: a value of only whitespace is as absent as no value (it would store an empty name no query can reach). */
+function readRequired(reader: Reader, item: Record<string, unknown>, field: string, fail: Fail): string {
+  const value = reader(item, field, fail);
+  if (value === null) fail(field, 'is required');
+  return value ?? '';
 }
 
 function validateItem(record: Record<string, unknown>, fail: Fail, window: DateWindow): StatusEvent {
-  const read = (reader: Reader, field: string) => reader(record, field, (reason) => fail(field, reason));
-  // A value of only whitespace is as absent as no value: it would store an empty name no query can reach.
-  const readRequired = (reader: Reader, field: string) => {
-    let refused = false;
-    const value = reader(record, field, (reason) => {
-      refused = true;
-      fail(field, reason);
-    });
-    if (value === null && !refused) fail(field, 'is required');
-    return value ?? '';
-  };
-
-  const service = readRequired(readName, 'service');
-  const status = readRequired(readName, 'status');
-  const rawRequestId = readRequired(readId, 'request_id');
+  const service = readRequired(readName, record, 'service', fail);
+  const status = readRequired(readName, record, 'status', fail);
+  const rawRequestId = readRequired(readId, record, 'request_id', fail);
   const requestId = rawRequestId ? canonicalRequestId(rawRequestId) : undefined;
   if (rawRequestId && !requestId) fail('request_id', `must be ${REQUEST_ID_RULE}`);
 
-  const rawDate = readRequired(readId, 'date');
+  const rawDate = readRequired(readId, record, 'date', fail);
   const date = rawDate ? parseTimestamp(rawDate) : undefined;
   if (rawDate && !date) fail('date', 'must be an RFC 3339 date-time, such as 2026-11-25T14:36:20.123456Z');
   if (date && (date.epochMs < window.earliestMs || date.epochMs >= window.latestMs)) fail('date', windowRule(window));
 
-  const event: StatusEvent = {
+  return {
     requestId: requestId ?? '',
     service,
-    source: read(readName, 'source'),
+    source: readName(record, 'source', fail) ?? null,
     status,
-    statusMsg: read(readStatusMsg, 'status_msg'),
+    statusMsg: readStatusMsg(record, 'status_msg', fail) ?? null,
     date: date?.iso ?? '',
     utcDay: date?.utcDay ?? '',
-    account: read(readId, 'account'),
-    orgId: read(readId, 'org_id'),
-    inventoryId: read(readUuid, 'inventory_id'),
-    systemId: read(readUuid, 'system_id'),
+    account: readId(record, 'account', fail) ?? null,
+    orgId: readId(record, 'org_id', fail) ?? null,
+    inventoryId: readUuid(record, 'inventory_id', fail) ?? null,
+    systemId: readUuid(record, 'system_id', fail) ?? null,
   };
-  return event;
 }
 
 /** Validates a whole batch: every event, or an error naming each bad item's index, field and reason. */
