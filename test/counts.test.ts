@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { loadMigrations, migrate } from '../src/db/migrate.ts';
 import { PartitionKeeper } from '../src/db/partitions.ts';
-import { countPayloads, countStatuses, foldCounts } from '../src/payloads/counts.ts';
+import { countOutcomesSince, countPayloads, countStatuses, foldCounts } from '../src/payloads/counts.ts';
 import { applyRetention } from '../src/upkeep/retention.ts';
 import { bearer, freshDatabase, request, startTestApp, type TestApp } from './helpers.ts';
 
@@ -111,17 +111,40 @@ async function assertCountsExact(when: string) {
   }
 }
 
-async function successRateTruth() {
+async function successRateTruth(since = '2026-11-24T12:00:00Z', database = app.database) {
   const { rows } = await sql<{ service: string; success: string; error: string }>`
     select service, count(*) filter (where status = 'success') as success, count(*) filter (where status = 'error') as error
-    from payload_statuses where status in ('success', 'error') and date >= ${ts('2026-11-24T12:00:00Z')}
-    group by service order by service`.execute(app.database.db);
+    from payload_statuses where status in ('success', 'error') and date >= ${ts(since)}
+    group by service order by service`.execute(database.db);
   return Object.fromEntries(rows.map((row) => [row.service, { success: Number(row.success), error: Number(row.error) }]));
+}
+
+/** SuccessRate's counts from every kind of edge (hour, minute, a millisecond beside the events) match the statuses. */
+async function assertOutcomesExact(when: string) {
+  const sinces = [
+    '2026-11-24T09:59:59.999Z',
+    '2026-11-24T10:00:00.001Z',
+    '2026-11-24T10:29:59.5Z',
+    '2026-11-24T10:30:00Z',
+    '2026-11-24T11:59:59.999Z',
+    '2026-11-24T12:00:00Z',
+    '2026-10-01T11:59:30Z',
+  ];
+  for (const since of sinces) {
+    const counted = await countOutcomesSince(app.database.db, new Date(since));
+    const expected = await successRateTruth(since);
+    assert.deepEqual(
+      Object.fromEntries(counted.map(({ service, success, error }) => [service, { success, error }])),
+      expected,
+      `${when}: since ${since}`,
+    );
+  }
 }
 
 describe('exact counts from the hourly summaries', () => {
   test('every filter, on and beside hour edges', async () => {
     await assertCountsExact('as ingested');
+    await assertOutcomesExact('as ingested');
   });
 
   /** Moves two payloads to other hours and accounts, and delivers one event again. */
@@ -136,6 +159,7 @@ describe('exact counts from the hourly summaries', () => {
   test('a payload that moves to an earlier hour or gains an account is counted where it is now', async () => {
     await movePayloads();
     await assertCountsExact('after moves');
+    await assertOutcomesExact('after moves');
   });
 
   test('folding leaves one row per group and hour and changes no count', async () => {
@@ -152,7 +176,12 @@ describe('exact counts from the hourly summaries', () => {
     assert.ok((await summaryRows()).duplicates > 0, 'before folding, some groups have several rows');
     await foldCounts(app.database.db);
     assert.deepEqual(await summaryRows(), { unfolded: 0, duplicates: 0 });
+    const { rows } = await sql<{ unfolded: string }>`select count(*) as unfolded from outcome_counts where not folded`.execute(
+      app.database.db,
+    );
+    assert.equal(Number(rows[0].unfolded), 0);
     await assertCountsExact('after folding');
+    await assertOutcomesExact('after folding');
   });
 
   test('SuccessRate over the last 24 hours matches the statuses, the partial first hour included', async () => {
@@ -167,17 +196,43 @@ describe('exact counts from the hourly summaries', () => {
     );
   });
 
+  test('SuccessRate starts its window at the start of the minute 24 hours ago', async () => {
+    const midMinute = await startTestApp({ now: () => new Date('2026-11-25T10:30:29.75Z'), env: { RETENTION_DAYS: '60' } });
+    try {
+      const token = bearer(await midMinute.token(['statuses:write']));
+      assert.equal((await request(`${midMinute.url}/v1/statuses`, { headers: token, body: events() })).status, 200);
+      const { body } = await request(`${midMinute.url}/v1/stats?stat=SuccessRate`);
+      assert.equal(body.message, 'success rate of each service since 2026-11-24T10:30:00.000Z');
+      const expected = await successRateTruth('2026-11-24T10:30:00Z', midMinute.database);
+      assert.ok(expected.puptoo.success > 0, 'statuses dated exactly at the window start count');
+      assert.deepEqual(
+        Object.fromEntries(
+          Object.entries(body.data).map(([service, rate]: [string, any]) => [service, { success: rate.success, error: rate.error }]),
+        ),
+        expected,
+      );
+    } finally {
+      await midMinute.close();
+    }
+  });
+
   test('retention takes the counts of dropped days and deleted payloads with it', async () => {
     const result = await applyRetention(app.database.db, new PartitionKeeper(app.database.db), 30, NOW);
     assert.deepEqual(result.droppedPartitions, ['payload_statuses_p20261001', 'payload_statuses_p20261002']);
     assert.ok(result.deletedPayloads > 0);
     await assertCountsExact('after retention');
+    await assertOutcomesExact('after retention');
+    const { rows } = await sql<{ n: string }>`select count(*) as n from outcome_counts where minute < '2026-10-03'`.execute(
+      app.database.db,
+    );
+    assert.equal(Number(rows[0].n), 0, "the dropped days' outcome counts went with them");
     await foldCounts(app.database.db);
     await assertCountsExact('after retention and folding');
+    await assertOutcomesExact('after retention and folding');
   });
 });
 
-test('the summaries count the rows stored before migration 0005 added them', async () => {
+test('the summaries count the rows stored before migrations 0005 and 0015 added them', async () => {
   const database = await freshDatabase(loadMigrations().filter((migration) => migration.version < 5));
   try {
     await new PartitionKeeper(database.db).ensure(['2026-11-24', '2026-11-25']);
@@ -197,6 +252,14 @@ test('the summaries count the rows stored before migration 0005 added them', asy
     assert.equal(
       await countStatuses(database.db, { status: 'error', date: {}, createdAt: {} }),
       await counted(sql`select count(*) as n from payload_statuses where status = 'error'`),
+    );
+    // 01:30:30 is mid-minute: the minutes summed by 0015 and the statuses of the partial minute.
+    const outcomes = await countOutcomesSince(database.db, new Date('2026-11-25T01:30:30Z'));
+    const success = outcomes.reduce((sum, { success }) => sum + success, 0);
+    assert.ok(success > 0);
+    assert.equal(
+      success,
+      await counted(sql`select count(*) as n from payload_statuses where status = 'success' and date >= '2026-11-25T01:30:30Z'`),
     );
   } finally {
     await database.close();

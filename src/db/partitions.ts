@@ -72,9 +72,10 @@ export class PartitionKeeper {
       await this.db.transaction().execute(async (trx) => {
         await sql`select pg_advisory_xact_lock(${PARTITION_LOCK})`.execute(trx);
         await sql`drop table if exists ${sql.id(name)}`.execute(trx);
-        // Dropping fires no delete trigger: the day's counts go with it here (migration 0005).
-        await sql`delete from status_counts
-          where hour >= ${`${day}T00:00:00Z`}::timestamptz and hour < ${`${nextDay(day)}T00:00:00Z`}::timestamptz`.execute(trx);
+        // Dropping fires no delete trigger: the day's counts go with it here (migrations 0005 and 0015).
+        const [start, end] = [`${day}T00:00:00Z`, `${nextDay(day)}T00:00:00Z`];
+        await sql`delete from status_counts where hour >= ${start}::timestamptz and hour < ${end}::timestamptz`.execute(trx);
+        await sql`delete from outcome_counts where minute >= ${start}::timestamptz and minute < ${end}::timestamptz`.execute(trx);
       });
       this.known.delete(day);
     }

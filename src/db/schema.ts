@@ -177,6 +177,15 @@ export interface StatusCountsTable {
   folded: Generated<boolean>;
 }
 
+/** Success and error statuses per minute (migration 0015), for the edge of SuccessRate's window. */
+export interface OutcomeCountsTable {
+  minute: Timestamp;
+  service: string;
+  status: string;
+  n: string;
+  folded: Generated<boolean>;
+}
+
 /** Each payload's last status (migration 0010), for the stuck payloads. */
 export interface PayloadLatestTable {
   payload_id: string;
@@ -214,6 +223,7 @@ export interface Schema {
   mail_deliveries: MailDeliveriesTable;
   payload_counts: PayloadCountsTable;
   status_counts: StatusCountsTable;
+  outcome_counts: OutcomeCountsTable;
   payload_latest: PayloadLatestTable;
   dead_letters: DeadLettersTable;
 }

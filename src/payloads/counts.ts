@@ -166,10 +166,16 @@ export interface ServiceOutcomes {
   error: number;
 }
 
-/** Per service, the `success` and `error` statuses dated at or after `since`. */
+/**
+ * Per service, the `success` and `error` statuses dated at or after `since`:
+ * the whole hours from the hourly summaries, the whole minutes before the
+ * first of them from the per-minute outcome summaries (migration 0015), and the
+ * statuses of the partial first minute, none when `since` is on a minute.
+ */
 export async function countOutcomesSince(db: Kysely<Schema>, since: Date, visibleOrg?: string): Promise<ServiceOutcomes[]> {
   if (visibleOrg !== undefined) return countOrgOutcomesSince(db, since, visibleOrg);
   const hours = wholeHours({ gte: since.toISOString() });
+  const firstWholeMinute = sql<string>`count_minute(${at(since.toISOString())} - interval '1 microsecond') + interval '1 minute'`;
   const { rows } = await sql<{ service: string; success: string; error: string }>`
     select service, sum(success) as success, sum(error) as error from (
       select service, coalesce(sum(n) filter (where status = 'success'), 0) as success,
@@ -177,9 +183,13 @@ export async function countOutcomesSince(db: Kysely<Schema>, since: Date, visibl
       from status_counts where status in ('success', 'error') and ${inside(hours)}
       group by service
       union all
+      select service, coalesce(sum(n) filter (where status = 'success'), 0), coalesce(sum(n) filter (where status = 'error'), 0)
+      from outcome_counts where minute >= ${firstWholeMinute} and minute < ${hours.from}
+      group by service
+      union all
       select service, count(*) filter (where status = 'success'), count(*) filter (where status = 'error')
       from payload_statuses
-      where status in ('success', 'error') and date >= ${since.toISOString()}::timestamptz and date < ${hours.from}
+      where status in ('success', 'error') and date >= ${since.toISOString()}::timestamptz and date < ${firstWholeMinute}
       group by service) parts
     group by service
     having sum(success) + sum(error) > 0
@@ -214,4 +224,9 @@ export async function foldCounts(db: Kysely<Schema>): Promise<void> {
       returning c.hour, c.service, c.source, c.status, c.n)
     insert into status_counts (hour, service, source, status, n, folded)
     select hour, service, source, status, sum(n), true from gone group by 1, 2, 3, 4 having sum(n) <> 0`.execute(db);
+  await sql`
+    with minutes as (select distinct minute from outcome_counts where not folded),
+    gone as (delete from outcome_counts c using minutes where c.minute = minutes.minute returning c.minute, c.service, c.status, c.n)
+    insert into outcome_counts (minute, service, status, n, folded)
+    select minute, service, status, sum(n), true from gone group by 1, 2, 3 having sum(n) <> 0`.execute(db);
 }

@@ -140,7 +140,8 @@ export const payloadRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = asyn
       const stat = textParam(request.query.stat) ?? 'SuccessRate';
       if (stat !== 'SuccessRate') throw invalid('stat', `must be SuccessRate, not "${stat}"`);
       const visibleOrg = grantOf(request).orgId;
-      const since = new Date(now().getTime() - 24 * 3600_000);
+      // From the start of the minute 24 hours ago, so that the window's edge is read from per-minute summaries.
+      const since = new Date(Math.floor((now().getTime() - 24 * 3600_000) / 60_000) * 60_000);
       return successRates(await countOutcomesSince(db, since, visibleOrg), since);
     },
   );
