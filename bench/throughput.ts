@@ -1,56 +1,95 @@
 import { median, runLoad, type LoadResult } from './http-load.ts';
-import { requestIdOf } from './scale-data.ts';
+import { gatheringClusterOf, GATHERING_REQUESTS, requestIdOf } from './scale-data.ts';
 import { startServerProcess, type ServerProcess } from './server-process.ts';
 
 const CONNECTIONS = 32;
 
-export interface ThroughputFigures {
+export interface RouteThroughput {
+  route: string;
   trackerPerSecond: number;
   barePerSecond: number;
+}
+
+export interface ThroughputFigures {
+  routes: RouteThroughput[];
   serverPeakMb: number;
 }
+
+/** A route under load: the request the `i`th call sends, for a data set of `payloads` payloads. */
+interface LoadedRoute {
+  route: string;
+  request(i: number, payloads: number): { path: string; headers?: Record<string, string> };
+}
+
+/** The header a cluster of `orgId` sends through the platform's gateway. */
+const identityOf = (orgId: string) => Buffer.from(JSON.stringify({ identity: { type: 'System', org_id: orgId } })).toString('base64');
+
+/** Spread over the data so that the database reads what a real mix of callers would, not one cached row. */
+const spread = (i: number, count: number) => 1 + ((i * 7919) % count);
+
+const ROUTES: LoadedRoute[] = [
+  {
+    route: 'GET /v1/payloads/{request_id}',
+    request: (i, payloads) => ({ path: `/v1/payloads/${requestIdOf(spread(i, payloads))}` }),
+  },
+  {
+    route: 'GET /cluster/{id}/request/{request_id}/status',
+    request: (i) => {
+      const n = spread(i, GATHERING_REQUESTS);
+      const { clusterId, orgId } = gatheringClusterOf(n);
+      return { path: `/cluster/${clusterId}/request/${requestIdOf(n)}/status`, headers: { 'x-rh-identity': identityOf(orgId) } };
+    },
+  },
+];
 
 const forSeconds = (seconds: number) => (_sent: number, elapsedMs: number) => elapsedMs >= seconds * 1000;
 
 /**
- * Requests per second of `GET /v1/payloads/{request_id}` from 32 connections,
- * beside a bare Fastify route answering the same body from memory, rounds
- * alternating so that both see the same machine.
+ * Requests per second of the payload detail and of the gathering status every
+ * cluster polls, from 32 connections, each beside a bare Fastify route
+ * answering the same body from memory, rounds alternating so that both see the
+ * same machine.
  */
 export async function benchThroughput(
   tracker: ServerProcess,
   payloads: number,
   options: { seconds: number; rounds: number },
 ): Promise<ThroughputFigures> {
-  const sample = await (await fetch(`${tracker.url}/v1/payloads/${requestIdOf(1)}`)).text();
-  const bare = await startServerProcess(['bench/bare-server.ts'], { BARE_BODY: sample });
-  const trackerRuns: LoadResult[] = [];
-  const bareRuns: LoadResult[] = [];
-  try {
-    for (let round = 0; round < options.rounds; round++) {
-      trackerRuns.push(
-        await runLoad({
-          url: tracker.url,
-          connections: CONNECTIONS,
-          next: (i) => ({ path: `/v1/payloads/${requestIdOf(1 + ((round * 1_000_003 + i * 7919) % payloads))}` }),
-          stop: forSeconds(options.seconds),
-        }),
-      );
-      bareRuns.push(
-        await runLoad({
-          url: bare.url,
-          connections: CONNECTIONS,
-          next: (i) => ({ path: `/bare/${i}` }),
-          stop: forSeconds(options.seconds),
-        }),
-      );
+  const routes: RouteThroughput[] = [];
+  for (const { route, request } of ROUTES) {
+    const sample = request(0, payloads);
+    const body = await (await fetch(`${tracker.url}${sample.path}`, { headers: sample.headers })).text();
+    const bare = await startServerProcess(['bench/bare-server.ts'], { BARE_BODY: body });
+    const trackerRuns: LoadResult[] = [];
+    const bareRuns: LoadResult[] = [];
+    try {
+      for (let round = 0; round < options.rounds; round++) {
+        const offset = round * 1_000_003;
+        trackerRuns.push(
+          await runLoad({
+            url: tracker.url,
+            connections: CONNECTIONS,
+            next: (i) => request(offset + i, payloads),
+            stop: forSeconds(options.seconds),
+          }),
+        );
+        bareRuns.push(
+          await runLoad({
+            url: bare.url,
+            connections: CONNECTIONS,
+            next: (i) => ({ path: `/bare/${i}` }),
+            stop: forSeconds(options.seconds),
+          }),
+        );
+      }
+    } finally {
+      await bare.stop();
     }
-  } finally {
-    await bare.stop();
+    routes.push({
+      route,
+      trackerPerSecond: median(trackerRuns.map((run) => run.perSecond)),
+      barePerSecond: median(bareRuns.map((run) => run.perSecond)),
+    });
   }
-  return {
-    trackerPerSecond: median(trackerRuns.map((run) => run.perSecond)),
-    barePerSecond: median(bareRuns.map((run) => run.perSecond)),
-    serverPeakMb: tracker.peakMb(),
-  };
+  return { routes, serverPeakMb: tracker.peakMb() };
 }

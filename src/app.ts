@@ -21,6 +21,7 @@ import { payloadTrackerApi } from './payloads/payload-tracker.plugin.ts';
 import { sendPayloadTrackerError } from './shared/platform-errors.ts';
 import { rejectNonFiniteNumbers, rejectNulCharacters } from './input-guards.ts';
 import { parseQueryString } from './query-string.ts';
+import { AnsweredRequestLog } from './request-log.ts';
 import { schemaValidators } from './schema-validators.ts';
 import type { Enqueue } from './reports/jobs.queries.ts';
 import { reportJobRoutes } from './reports/jobs.routes.ts';
@@ -63,6 +64,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
     clientErrorHandler: answerClientError,
     routerOptions: { querystringParser: parseQueryString, ignoreTrailingSlash: true },
     schemaController: schemaValidators(),
+    logController: new AnsweredRequestLog(),
   }).withTypeProvider<TypeBoxTypeProvider>();
   const metrics = deps.metrics ?? createMetrics();
   const payloadDeps = {

@@ -2,18 +2,46 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { computeDurations } from '../shared/measures.ts';
-import { withoutNulls } from '../shared/sql.ts';
-import { getPayloadStatuses } from './payloads.queries.ts';
+import { getPayloadStatuses, type PayloadStatusRow } from './payloads.queries.ts';
+import type { PayloadDetail } from './payloads.schemas.ts';
+import type { Static } from 'typebox';
 
-/** Fields of a payload's statuses at each verbosity; 0 is every field. */
-const VERBOSE_FIELDS: Record<number, string[] | undefined> = {
+type AnsweredField = Exclude<keyof PayloadStatusRow, 'date_us'>;
+type AnsweredStatus = Static<typeof PayloadDetail>['data'][number];
+
+/** The fields of a payload's statuses in the answer at each verbosity; 0 is every field. */
+const VERBOSE_FIELDS: Record<number, readonly AnsweredField[]> = {
+  0: [
+    'id',
+    'request_id',
+    'account',
+    'org_id',
+    'inventory_id',
+    'system_id',
+    'service',
+    'source',
+    'status',
+    'status_msg',
+    'date',
+    'created_at',
+  ],
   1: ['service', 'source', 'status', 'status_msg', 'inventory_id', 'date'],
   2: ['service', 'status', 'date'],
 };
 
-function pick<T extends object>(row: T, fields: string[] | undefined): T {
-  if (!fields) return row;
-  return Object.fromEntries(Object.entries(row).filter(([field]) => fields.includes(field))) as T;
+/**
+ * A status as answered: the verbosity's fields that are not null, the ID as a
+ * number. Built in one pass, as a lookup's answer is built for each of its
+ * statuses on every call.
+ */
+function answeredStatus(row: PayloadStatusRow, fields: readonly AnsweredField[]): AnsweredStatus {
+  const answer: Record<string, string | number> = {};
+  for (const field of fields) {
+    const value = row[field];
+    if (value !== null) answer[field] = field === 'id' ? Number(value) : value;
+  }
+  // Every verbosity holds the fields the answer requires (service and status), which are never null.
+  return answer as AnsweredStatus;
 }
 
 export interface DetailOptions {
@@ -31,9 +59,7 @@ export async function readPayloadDetail(db: Kysely<Schema>, requestId: string, o
     throw new AppError('not_found', `no payload has the request ID ${requestId}`);
   }
   const rows = payload.statuses;
-  const duration = computeDurations(rows.map((row) => ({ service: row.service, source: row.source, dateMicros: BigInt(row.date_us) })));
-  const data = rows.map(({ date_us: _micros, ...row }) =>
-    pick({ ...withoutNulls(row), id: Number(row.id) }, VERBOSE_FIELDS[options.verbosity]),
-  );
-  return { data, duration };
+  const duration = computeDurations(rows.map((row) => ({ service: row.service, source: row.source, dateMicros: Number(row.date_us) })));
+  const fields = VERBOSE_FIELDS[options.verbosity] ?? VERBOSE_FIELDS[0];
+  return { data: rows.map((row) => answeredStatus(row, fields)), duration };
 }

@@ -13,8 +13,8 @@ export function formatDuration(micros: bigint): string {
 export interface TimedStatus {
   service: string;
   source: string | null;
-  /** Microseconds since the epoch. */
-  dateMicros: bigint;
+  /** Microseconds since the epoch: exact as a number until the year 2255, and cheaper per status than a bigint. */
+  dateMicros: number;
 }
 
 /**
@@ -24,9 +24,9 @@ export interface TimedStatus {
  * `total_time` runs from the payload's first status to its last.
  */
 export function computeDurations(statuses: TimedStatus[]): Record<string, string> {
-  const spans = new Map<string, { first: bigint; last: bigint }>();
-  let first: bigint | undefined;
-  let last: bigint | undefined;
+  const spans = new Map<string, { first: number; last: number }>();
+  let first: number | undefined;
+  let last: number | undefined;
   for (const status of statuses) {
     const key = `${status.service}:${status.source ?? 'undefined'}`;
     const span = spans.get(key);
@@ -40,12 +40,12 @@ export function computeDurations(statuses: TimedStatus[]): Record<string, string
     if (last === undefined || status.dateMicros > last) last = status.dateMicros;
   }
   const duration: Record<string, string> = {};
-  let inServices = 0n;
+  let inServices = 0;
   for (const [key, span] of [...spans].sort(([a], [b]) => a.localeCompare(b))) {
-    duration[key] = formatDuration(span.last - span.first);
+    duration[key] = formatDuration(BigInt(span.last - span.first));
     inServices += span.last - span.first;
   }
-  duration.total_time_in_services = formatDuration(inServices);
-  duration.total_time = formatDuration(first === undefined || last === undefined ? 0n : last - first);
+  duration.total_time_in_services = formatDuration(BigInt(inServices));
+  duration.total_time = formatDuration(BigInt(first === undefined || last === undefined ? 0 : last - first));
   return duration;
 }
