@@ -4,11 +4,13 @@
  * (BENCH_DATABASE_URL, default the local server) by default; `--database pglite`
  * runs the ingest and lookup figures on the embedded database instead.
  *
- *   node bench/run.ts [--database postgres|pglite] [--only ingest,jetstream,lookups,throughput,sustained,report,console]
+ *   node bench/run.ts [--database postgres|pglite] [--only ingest,jetstream,lookups,throughput,sustained,report,console,growth]
  *                     [--events 1000000] [--single 20000] [--payloads 1000000] [--requests 200]
- *                     [--rounds 3] [--explain]
+ *                     [--rounds 3] [--explain] [--growth 1000000,4000000,10000000]
  *
  * `--explain` prints EXPLAIN ANALYZE of every statement each lookup runs.
+ * `growth` (not in the default run: about an hour and 45 GB) runs the lookups
+ * at each `--growth` size on a fresh database and prints them side by side.
  */
 import { parseArgs } from 'node:util';
 import { createToken } from '../src/auth/tokens.ts';
@@ -18,6 +20,7 @@ import { benchIngest } from './ingest.ts';
 import { benchJetStream, natsMissing } from './jetstream.ts';
 import { benchLookups } from './lookups.ts';
 import { explainLookups } from './explain.ts';
+import { benchGrowth, growthTable, type GrowthStep } from './growth.ts';
 import { benchReport } from './report.ts';
 import { generateScaleData } from './scale-data.ts';
 import { startTracker } from './server-process.ts';
@@ -35,6 +38,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     requests: { type: 'string', default: '200' },
     explain: { type: 'boolean', default: false },
+    growth: { type: 'string', default: '1000000,4000000,10000000' },
   },
 });
 const kind = values.database as TargetKind;
@@ -158,8 +162,20 @@ async function scaleSections(payloads: number) {
   }
 }
 
+let growth: GrowthStep[] = [];
+if (sections.has('growth')) {
+  const sizes = values.growth.split(',').map(Number);
+  console.error(`growth: the lookups at ${sizes.join(', ')} payloads…`);
+  growth = await benchGrowth(kind, sizes, {
+    requests: Number(values.requests),
+    rounds,
+    onStep: (step) => console.error(`${growthTable([step])}\n`),
+  });
+}
+
 console.log(`\nTracker benchmarks on ${kind === 'postgres' ? 'PostgreSQL' : 'PGlite'}, median of ${rounds} rounds\n`);
 console.log('| figure | measured | target |');
 console.log('| --- | --- | --- |');
 for (const [figure, value, target] of table) console.log(`| ${figure} | ${value} | ${target} |`);
+if (growth.length > 0) console.log(`\nThe lookups as the data grows, each size on a fresh database\n\n${growthTable(growth)}`);
 console.log(`\n(${((performance.now() - started) / 60_000).toFixed(1)} minutes)`);
