@@ -54,7 +54,9 @@ async function prepare(options: DbOptions): Promise<string> {
     const queue = await startReportQueue(
       database,
       { db: database.db, reportsDir, fileTtlDays: 1, now: () => new Date() },
-      { maxAttempts: 3, heartbeatSeconds: 10, work: false, log: pino({ level: 'silent' }) },
+      // The queue is created here, and with it the heartbeat its jobs carry: the worker's own settings
+      // (test/fixtures/report-worker.ts) do not change a queue that exists, so they are the same here.
+      { maxAttempts: 5, heartbeatSeconds: 30, work: false, log: pino({ level: 'silent' }) },
     );
     const request = await readJobRequest(
       database.db,
