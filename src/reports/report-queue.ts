@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { fromKysely, PgBoss, type Job } from 'pg-boss';
+import { fromKysely, PgBoss, type Job, type Queue } from 'pg-boss';
 import type { Database } from '../db/create-db.ts';
 import { addTaskMessage } from '../tasks/tasks.queries.ts';
 import { getReportJob, type Enqueue } from './jobs.queries.ts';
@@ -30,6 +30,19 @@ export interface ReportQueue {
   stop(): Promise<void>;
 }
 
+type QueueSettings = Pick<Queue, 'retryLimit' | 'retryDelay' | 'retryBackoff' | 'heartbeatSeconds' | 'expireInSeconds' | 'deadLetter'>;
+
+/**
+ * Creates the queue, or gives an existing one these settings: pg-boss creates a
+ * queue once and leaves one that exists as it was, so a REPORT_HEARTBEAT_SECONDS,
+ * REPORT_MAX_ATTEMPTS or MAIL_* changed after the first start would never reach
+ * the jobs queued from then on.
+ */
+async function settleQueue(boss: PgBoss, name: string, options: QueueSettings): Promise<void> {
+  await boss.createQueue(name, options);
+  await boss.updateQueue(name, options);
+}
+
 /**
  * The report queues on pg-boss: rendering, and mailing scheduled reports. A
  * render is tried up to `maxAttempts` times; a renderer that dies mid-job stops
@@ -48,7 +61,7 @@ export async function startReportQueue(
   boss.on('error', (error) => log.error({ err: error }, 'report queue error'));
   await boss.start();
   await boss.createQueue(ABANDONED_QUEUE);
-  await boss.createQueue(RENDER_QUEUE, {
+  await settleQueue(boss, RENDER_QUEUE, {
     retryLimit: maxAttempts - 1,
     retryDelay: 2,
     retryBackoff: true,
@@ -56,8 +69,7 @@ export async function startReportQueue(
     expireInSeconds: 6 * 3600,
     deadLetter: ABANDONED_QUEUE,
   });
-
-  await boss.createQueue(MAIL_QUEUE, {
+  await settleQueue(boss, MAIL_QUEUE, {
     retryLimit: (mail?.maxAttempts ?? 1) - 1,
     retryDelay: mail?.retryDelaySeconds ?? 1,
     retryBackoff: true,
