@@ -1,4 +1,3 @@
-import { createToken } from '../src/auth/tokens.ts';
 import { benchLookups, type LookupFigure } from './lookups.ts';
 import { generateScaleData } from './scale-data.ts';
 import { startTracker } from './server-process.ts';
@@ -29,9 +28,6 @@ export async function benchGrowth(
       const started = performance.now();
       const generated = await withOpen(target, (database) => generateScaleData(database, payloads, now));
       const generatedMinutes = (performance.now() - started) / 60_000;
-      await withOpen(target, (database) =>
-        createToken(database.db, { orgId: 'bench', userName: 'bench', scopes: ['statuses:write'], allOrgs: true }),
-      );
       const tracker = await startTracker(target.serverEnv);
       try {
         const lookups = await benchLookups(tracker.url, payloads, now, options);

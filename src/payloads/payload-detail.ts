@@ -3,7 +3,7 @@ import type { Schema } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { computeDurations } from '../shared/measures.ts';
 import { getPayloadStatuses, type PayloadStatusRow } from './payloads.queries.ts';
-import type { PayloadDetail } from './payloads.schemas.ts';
+import { PAYLOAD_STATUS_SORT_FIELDS, type PayloadDetail } from './payloads.schemas.ts';
 import type { Static } from 'typebox';
 
 type AnsweredField = Exclude<keyof PayloadStatusRow, 'date_us'>;
@@ -11,20 +11,8 @@ type AnsweredStatus = Static<typeof PayloadDetail>['data'][number];
 
 /** The fields of a payload's statuses in the answer at each verbosity; 0 is every field. */
 const VERBOSE_FIELDS: Record<number, readonly AnsweredField[]> = {
-  0: [
-    'id',
-    'request_id',
-    'account',
-    'org_id',
-    'inventory_id',
-    'system_id',
-    'service',
-    'source',
-    'status',
-    'status_msg',
-    'date',
-    'created_at',
-  ],
+  // Every field a status can be sorted by, and its ID.
+  0: ['id', ...PAYLOAD_STATUS_SORT_FIELDS],
   1: ['service', 'source', 'status', 'status_msg', 'inventory_id', 'date'],
   2: ['service', 'status', 'date'],
 };
