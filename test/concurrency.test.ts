@@ -42,6 +42,35 @@ test('concurrent batches over the same payloads store every event once and each 
   assert.deepEqual(rows[0], { payloads: 50, statuses: 200 });
 });
 
+test('concurrent batches that change the same payloads\' last status count each payload under its last status once', async () => {
+  const token = bearer(await app.token(['statuses:write']));
+  const ids = Array.from({ length: 50 }, (_, index) => `${String(index).padStart(32, '8')}`);
+  const statuses = ['received', 'processing', 'success', 'error'];
+  // Eight requests at once over the same payloads; which one holds a payload's latest date differs from payload to payload.
+  const batches = Array.from({ length: 8 }, (_, batch) =>
+    ids.map((id, index) => ({
+      request_id: id,
+      service: 'svc',
+      status: statuses[(batch + index) % 4],
+      date: `2026-11-25T11:${String((batch * 7 + index) % 60).padStart(2, '0')}:00Z`,
+    })),
+  );
+  const answers = await Promise.all(batches.map((body) => request(`${app.url}/v1/statuses`, { headers: token, body })));
+  assert.deepEqual(
+    answers.map((answer) => answer.status),
+    Array(8).fill(200),
+  );
+  const { rows } = await sql<{ status: string; n: number }>`
+    select status, count(*)::int as n from (
+      select distinct on (payload_id) payload_id, status from payload_statuses order by payload_id, date desc, id desc) last
+    group by status`.execute(app.database.db);
+  assert.equal(rows.length, 4);
+  for (const { status, n } of rows) {
+    const { body } = await request(`${app.url}/v1/payloads?last_status=${status}`);
+    assert.equal(body.count, n, status);
+  }
+});
+
 test('health answers 404 when the database does not', async () => {
   const database = await freshDatabase();
   const config = loadConfig({ LOG_LEVEL: 'silent' });

@@ -87,6 +87,10 @@ const payloadCases: [string, ReturnType<typeof sql>][] = [
     sql`account = 'acct0' and created_at > ${ts('2026-11-24T09:00:00Z')} and created_at <= ${ts('2026-11-24T12:00:00Z')}`,
   ],
   ['created_at_gte=2026-11-24T12:00:00Z&created_at_lt=2026-11-24T10:00:00Z', sql`false`],
+  ...['success', 'error', 'received', 'processing', 'none'].map((status): [string, ReturnType<typeof sql>] => [
+    `last_status=${status}`,
+    sql`${status} = (select status from payload_statuses s where s.payload_id = payloads.id order by date desc, id desc limit 1)`,
+  ]),
 ];
 
 const statusCases: [string, ReturnType<typeof sql>][] = [
@@ -152,6 +156,8 @@ describe('exact counts from the hourly summaries', () => {
     post([
       { request_id: requestId(3), service: 'ingress', status: 'processing', date: '2026-11-24T08:00:00Z' },
       { request_id: requestId(4), service: 'ingress', status: 'processing', date: '2026-11-24T10:45:00Z', account: 'acct9' },
+      // Later than its other statuses: its last status changes.
+      { request_id: requestId(6), service: 'ingress', status: 'processing', date: '2026-11-25T11:00:00Z' },
       // Delivered again: stored once, counted once.
       { request_id: requestId(5), service: 'ingress', status: 'received', date: '2026-11-24T12:15:00+01:00', org_id: 'org2' },
     ]);
@@ -176,10 +182,13 @@ describe('exact counts from the hourly summaries', () => {
     assert.ok((await summaryRows()).duplicates > 0, 'before folding, some groups have several rows');
     await foldCounts(app.database.db);
     assert.deepEqual(await summaryRows(), { unfolded: 0, duplicates: 0 });
-    const { rows } = await sql<{ unfolded: string }>`select count(*) as unfolded from outcome_counts where not folded`.execute(
+    const { rows } = await sql<{ unfolded: string; statuses: string; rows: string }>`
+      select (select count(*) from outcome_counts where not folded) + (select count(*) from last_status_counts where not folded) as unfolded,
+        (select count(distinct status) from last_status_counts) as statuses, (select count(*) from last_status_counts) as rows`.execute(
       app.database.db,
     );
     assert.equal(Number(rows[0].unfolded), 0);
+    assert.equal(rows[0].rows, rows[0].statuses, 'one row per last status');
     await assertCountsExact('after folding');
     await assertOutcomesExact('after folding');
   });
@@ -232,7 +241,7 @@ describe('exact counts from the hourly summaries', () => {
   });
 });
 
-test('the summaries count the rows stored before migrations 0005 and 0015 added them', async () => {
+test('the summaries count the rows stored before migrations 0005, 0015 and 0016 added them', async () => {
   const database = await freshDatabase(loadMigrations().filter((migration) => migration.version < 5));
   try {
     await new PartitionKeeper(database.db).ensure(['2026-11-24', '2026-11-25']);
@@ -251,6 +260,10 @@ test('the summaries count the rows stored before migrations 0005 and 0015 added 
     );
     assert.equal(
       await countStatuses(database.db, { status: 'error', date: {}, createdAt: {} }),
+      await counted(sql`select count(*) as n from payload_statuses where status = 'error'`),
+    );
+    assert.equal(
+      await countPayloads(database.db, { lastStatus: 'error', createdAt: {} }),
       await counted(sql`select count(*) as n from payload_statuses where status = 'error'`),
     );
     // 01:30:30 is mid-minute: the minutes summed by 0015 and the statuses of the partial minute.

@@ -195,6 +195,13 @@ export interface PayloadLatestTable {
   date: Timestamp;
 }
 
+/** Per last status, a change in the number of payloads that have it (migration 0016). */
+export interface LastStatusCountsTable {
+  status: string;
+  n: string;
+  folded: Generated<boolean>;
+}
+
 export interface DeadLettersTable {
   id: Generated<string>;
   received_at: DefaultedTimestamp;
@@ -225,5 +232,6 @@ export interface Schema {
   status_counts: StatusCountsTable;
   outcome_counts: OutcomeCountsTable;
   payload_latest: PayloadLatestTable;
+  last_status_counts: LastStatusCountsTable;
   dead_letters: DeadLettersTable;
 }

@@ -86,14 +86,14 @@ export function payloadConditions(filters: PayloadFilters): Condition[] {
 
 /**
  * How many payloads match. Inventory and system IDs are not summarized (a
- * host's payloads are few), nor is the last status (read from its index).
+ * host's payloads are few); the last status is, alone (migration 0016): with
+ * any other filter it is read from payload_latest's index.
  */
 export function countPayloads(db: Kysely<Schema>, filters: PayloadFilters): Promise<number> {
   const where = payloadConditions(filters);
   const { lastStatus, createdAt, ...others } = filters;
   if (lastStatus !== undefined && !isBounded(createdAt) && Object.values(others).every((value) => value === undefined)) {
-    // Every payload with a status has one last status: its index alone counts them.
-    return countOf(db, sql`select count(*) as count from payload_latest where status = ${lastStatus}`);
+    return countOf(db, sql`select coalesce(sum(n), 0) as count from last_status_counts where status = ${lastStatus}`);
   }
   if (filters.inventoryId !== undefined || filters.systemId !== undefined || lastStatus !== undefined) {
     return countOf(db, sql`select count(*) as count from payloads where ${allOf(where)}`);
@@ -208,7 +208,8 @@ async function countOrgOutcomesSince(db: Kysely<Schema>, since: Date, orgId: str
 }
 
 /**
- * Folds the deltas the triggers appended into one row per group and hour. Rows
+ * Folds the deltas the triggers appended into one row per group and hour (or
+ * minute; per status for the last statuses). Rows
  * appended meanwhile are not in this statement's snapshot and wait for the next
  * fold; a concurrent fold skips the rows this one deleted.
  */
@@ -229,4 +230,9 @@ export async function foldCounts(db: Kysely<Schema>): Promise<void> {
     gone as (delete from outcome_counts c using minutes where c.minute = minutes.minute returning c.minute, c.service, c.status, c.n)
     insert into outcome_counts (minute, service, status, n, folded)
     select minute, service, status, sum(n), true from gone group by 1, 2, 3 having sum(n) <> 0`.execute(db);
+  await sql`
+    with statuses as (select distinct status from last_status_counts where not folded),
+    gone as (delete from last_status_counts c using statuses where c.status = statuses.status returning c.status, c.n)
+    insert into last_status_counts (status, n, folded)
+    select status, sum(n), true from gone group by 1 having sum(n) <> 0`.execute(db);
 }
