@@ -42,7 +42,7 @@ test('concurrent batches over the same payloads store every event once and each 
   assert.deepEqual(rows[0], { payloads: 50, statuses: 200 });
 });
 
-test('concurrent batches that change the same payloads\' last status count each payload under its last status once', async () => {
+test("concurrent batches that change the same payloads' last status count each payload under its last status once", async () => {
   const token = bearer(await app.token(['statuses:write']));
   const ids = Array.from({ length: 50 }, (_, index) => `${String(index).padStart(32, '8')}`);
   const statuses = ['received', 'processing', 'success', 'error'];

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { PartitionKeeper } from '../src/db/partitions.ts';
+import { POSTGRES_PLANS, withExplainedPlans } from './explained.ts';
 import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
 
 let app: TestApp;
@@ -168,25 +168,15 @@ describe('GET /v1/payloads/{request_id}', () => {
 
   test(
     "reads only the partitions between the payload's first and last status (PostgreSQL, as auto_explain shows)",
-    { skip: process.env.TEST_DATABASE_URL ? false : 'auto_explain is PostgreSQL only' },
+    { skip: POSTGRES_PLANS },
     async () => {
       // A month of daily partitions around the payload's three days.
       const days = Array.from({ length: 30 }, (_, index) => new Date(Date.UTC(2026, 10, 10 + index)).toISOString().slice(0, 10));
       await new PartitionKeeper(app.database.db).ensure(days);
-      const client = new pg.Client({ connectionString: app.database.bossConnection.connectionString });
-      const plans: string[] = [];
-      client.on('notice', (notice) => plans.push(notice.message ?? ''));
-      await client.connect();
-      try {
-        await client.query(
-          `load 'auto_explain'; set auto_explain.log_min_duration = 0; set auto_explain.log_nested_statements = on;
-          set auto_explain.log_analyze = on; set auto_explain.log_timing = off; set client_min_messages = log`,
-        );
-        const { rows } = await client.query(`select * from payload_detail($1, 'date', false)`, [ID]);
-        assert.equal(rows.length, 6);
-      } finally {
-        await client.end();
-      }
+      const { result, plans } = await withExplainedPlans(app.database.bossConnection.connectionString!, async (db) =>
+        sql`select * from payload_detail(${ID}, 'date', false)`.execute(db),
+      );
+      assert.equal(result.rows.length, 6);
       const statuses = plans.find((plan) => plan.includes('payload_statuses x'))!;
       const opened = [...new Set(statuses.match(/payload_statuses_p\d{8}/g))].sort();
       assert.deepEqual(opened, ['payload_statuses_p20261124', 'payload_statuses_p20261125', 'payload_statuses_p20261126']);

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { PartitionKeeper } from '../src/db/partitions.ts';
+import { serviceTimes } from '../src/payloads/service-stats.ts';
+import { POSTGRES_PLANS, withExplainedPlans } from './explained.ts';
 import { bearer, request, startTestApp, TEST_NOW, type TestApp } from './helpers.ts';
 
 let app: TestApp;
@@ -74,6 +78,36 @@ describe('GET /v1/stats/service-times', () => {
     const puptoo = body.data.find((row: { service: string }) => row.service === 'puptoo');
     // Spans of 1..10 seconds: the median is 5.5, the 95th percentile 9.55 (linear interpolation).
     assert.deepEqual(puptoo, { service: 'puptoo', payloads: 10, p50_seconds: 5.5, p95_seconds: 9.55 });
+  });
+
+  test(
+    "reads the statuses only from the partition of the sample's oldest payload on (PostgreSQL, as auto_explain shows)",
+    { skip: POSTGRES_PLANS },
+    async () => {
+      // Ten days of partitions before the payloads' day, all inside a week-long range.
+      const days = Array.from({ length: 13 }, (_, index) => new Date(Date.UTC(2026, 10, 16 + index)).toISOString().slice(0, 10));
+      await new PartitionKeeper(app.database.db).ensure(days);
+      const range = { from: new Date(TEST_NOW.getTime() - 7 * 86_400_000).toISOString(), to: TEST_NOW.toISOString() };
+      const { result, plans } = await withExplainedPlans(app.database.bossConnection.connectionString!, (db) =>
+        serviceTimes(db, range, {}),
+      );
+      assert.equal(result.sampled, 12);
+      // Partitions the plan removed at executor start are not in it; those it kept but never scanned say so.
+      const scanned = plans
+        .flatMap((plan) => plan.split('\n'))
+        .filter((line) => !line.includes('never executed'))
+        .flatMap((line) => line.match(/payload_statuses_p\d{8}/g) ?? []);
+      assert.deepEqual([...new Set(scanned)].sort(), [
+        'payload_statuses_p20261126',
+        'payload_statuses_p20261127',
+        'payload_statuses_p20261128',
+      ]);
+    },
+  );
+
+  test('runs without JIT compilation, which cost more than this lookup (PostgreSQL)', { skip: POSTGRES_PLANS }, async () => {
+    const { rows } = await sql<{ jit: string }>`show jit`.execute(app.database.db);
+    assert.equal(rows[0].jit, 'off');
   });
 
   test('a reader limited to one org measures only its payloads', async () => {

@@ -42,6 +42,10 @@ export function createDb(options: DbOptions): Database {
 function createPostgres(connectionString: string, onConnectionError = (_error: Error) => {}): Database {
   const pool = new pg.Pool({
     connectionString,
+    // Tracker's statements are lookups of a few ms to a few hundred; JIT
+    // compiling one whose estimate crosses jit_above_cost took 25–80 ms, more
+    // than it saved (README). An `options` in DATABASE_URL replaces this.
+    options: '-c jit=off',
     max: 10,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>

@@ -115,8 +115,9 @@ export interface ServiceTime {
 /**
  * Per service, the median and 95th percentile of the time a payload spent in
  * it (its first status there to its last), over the newest payloads created
- * in [from, to). A payload's statuses are never dated before it was created, so
- * only partitions from `from` on are read.
+ * in [from, to). A payload's `created_at` is its earliest status date, so only
+ * the partitions from the sample's oldest `created_at` on are read: for the
+ * newest payloads, the last day's, not every day's since `from`.
  */
 export async function serviceTimes(
   db: Kysely<Schema>,
@@ -125,14 +126,14 @@ export async function serviceTimes(
 ): Promise<{ sampled: number; data: ServiceTime[] }> {
   const { rows } = await sql<{ service: string; payloads: string; p50: number; p95: number; sampled: string }>`
     with sample as (
-      select id from payloads
+      select id, created_at from payloads
       where ${allOf([sql`created_at >= ${range.from}::timestamptz`, sql`created_at < ${range.to}::timestamptz`, ...equals('org_id', filters.visibleOrg)])}
       order by created_at desc, id desc limit ${SERVICE_TIME_SAMPLE}
     ),
     spans as (
       select s.service, extract(epoch from max(s.date) - min(s.date))::float8 as seconds
       from sample join payload_statuses s on s.payload_id = sample.id
-      where ${allOf([sql`s.date >= ${range.from}::timestamptz`, ...equals('s.service', filters.service)])}
+      where ${allOf([sql`s.date >= (select min(created_at) from sample)`, ...equals('s.service', filters.service)])}
       group by s.payload_id, s.service
     )
     select service, count(*) as payloads,
