@@ -74,8 +74,13 @@ async function ingestRound(kind: TargetKind, batched: BenchEvent[], single: Benc
   }
 }
 
-/** COPY text of the payloads (first seen first, so identity IDs 1..n follow that order) and of the statuses in 4 parts. */
-function copyText(events: BenchEvent[]) {
+export interface CopyText {
+  payloadText: string;
+  statusParts: string[];
+}
+
+/** COPY text of the payloads (first seen first, so identity IDs 1..n follow that order) and of the statuses in `parts` parts. */
+export function copyText(events: BenchEvent[], parts: number): CopyText {
   const payloads = new Map<string, { id: number; account: string; org: string; first: string }>();
   const statusLines: string[] = [];
   for (const event of events) {
@@ -87,13 +92,23 @@ function copyText(events: BenchEvent[]) {
     statusLines.push(`${payload.id}\t${event.service}\t\\N\t${event.status}\t${event.status_msg ?? '\\N'}\t${event.date}\n`);
   }
   const payloadText = [...payloads].map(([requestId, p]) => `${requestId}\t${p.account}\t${p.org}\t${p.first}\n`).join('');
-  const part = Math.ceil(statusLines.length / CLIENTS);
-  const statusParts = Array.from({ length: CLIENTS }, (_, i) => statusLines.slice(i * part, (i + 1) * part).join(''));
+  const part = Math.ceil(statusLines.length / parts);
+  const statusParts = Array.from({ length: parts }, (_, i) => statusLines.slice(i * part, (i + 1) * part).join(''));
   return { payloadText, statusParts };
 }
 
 async function copyInto(client: pg.Client, statement: string, text: string) {
   await pipeline(Readable.from([text]), client.query(copyFrom(statement)));
+}
+
+/** Loads the rows with COPY straight into the tables: the payloads from the first client, then each part of the statuses from a client of its own. */
+export async function copyRows(clients: pg.Client[], { payloadText, statusParts }: CopyText): Promise<void> {
+  await copyInto(clients[0], 'copy payloads (request_id, account, org_id, created_at) from stdin', payloadText);
+  await Promise.all(
+    statusParts.map((part, i) =>
+      copyInto(clients[i], 'copy payload_statuses (payload_id, service, source, status, status_msg, date) from stdin', part),
+    ),
+  );
 }
 
 /** The ceiling: the same rows loaded with COPY straight into the same tables (PostgreSQL only), events per second. */
@@ -102,15 +117,10 @@ async function copyRound(events: BenchEvent[]): Promise<number> {
   const clients = Array.from({ length: CLIENTS }, () => new pg.Client({ connectionString: target.serverEnv.DATABASE_URL }));
   try {
     await prepare(target, events);
-    const { payloadText, statusParts } = copyText(events);
+    const text = copyText(events, CLIENTS);
     await Promise.all(clients.map((client) => client.connect()));
     const started = performance.now();
-    await copyInto(clients[0], 'copy payloads (request_id, account, org_id, created_at) from stdin', payloadText);
-    await Promise.all(
-      statusParts.map((part, i) =>
-        copyInto(clients[i], 'copy payload_statuses (payload_id, service, source, status, status_msg, date) from stdin', part),
-      ),
-    );
+    await copyRows(clients, text);
     const seconds = (performance.now() - started) / 1000;
     const { rows } = await clients[0].query('select count(*)::int as n from payload_statuses');
     if (rows[0].n !== events.length) throw new Error(`COPY stored ${rows[0].n} of ${events.length} statuses`);

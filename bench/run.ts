@@ -4,19 +4,22 @@
  * (BENCH_DATABASE_URL, default the local server) by default; `--database pglite`
  * runs the ingest and lookup figures on the embedded database instead.
  *
- *   node bench/run.ts [--database postgres|pglite] [--only ingest,jetstream,lookups,throughput,sustained,report,console,growth]
+ *   node bench/run.ts [--database postgres|pglite] [--only ingest,jetstream,lookups,throughput,sustained,report,console,growth,ingest-parts]
  *                     [--events 1000000] [--single 20000] [--payloads 1000000] [--requests 200]
  *                     [--rounds 3] [--explain] [--growth 1000000,4000000,10000000]
  *
  * `--explain` prints EXPLAIN ANALYZE of every statement each lookup runs.
  * `growth` (not in the default run: about an hour and 45 GB) runs the lookups
  * at each `--growth` size on a fresh database and prints them side by side.
+ * `ingest-parts` (not in the default run; PostgreSQL on this machine) prints
+ * the ingest statement and COPY with each part of the schema taken away.
  */
 import { parseArgs } from 'node:util';
 import { createToken } from '../src/auth/tokens.ts';
 import { browserMissing } from './chromium.ts';
 import { benchConsolePaint } from './console-paint.ts';
 import { benchIngest } from './ingest.ts';
+import { benchIngestParts } from './ingest-parts.ts';
 import { benchJetStream, natsMissing } from './jetstream.ts';
 import { benchLookups } from './lookups.ts';
 import { explainLookups } from './explain.ts';
@@ -85,6 +88,17 @@ if (sections.has('jetstream')) {
     const every = Math.max(1, Math.ceil(bus.lag.length / 12));
     const samples = bus.lag.filter((_, index) => index % every === 0 || index === bus.lag.length - 1);
     add(`JetStream: consumer lag (messages), every ${every} s`, samples.map((lag) => fixed(lag)).join(' → '));
+  }
+}
+
+if (sections.has('ingest-parts')) {
+  if (kind !== 'postgres') throw new Error('ingest-parts compares with COPY, which is PostgreSQL only');
+  console.error(`ingest parts: ${values.events} events, each part ${rounds} rounds…`);
+  for (const part of await benchIngestParts({ events: Number(values.events), rounds })) {
+    add(
+      `store_status_events / COPY, ${part.label}: events/s, PostgreSQL µs CPU per event`,
+      `${fixed(part.store.perSecond)} / ${fixed(part.copy.perSecond)}, ${fixed(part.store.cpuMicros, 1)} / ${fixed(part.copy.cpuMicros, 1)}`,
+    );
   }
 }
 
