@@ -208,10 +208,10 @@ async function countOrgOutcomesSince(db: Kysely<Schema>, since: Date, orgId: str
 }
 
 /**
- * Folds the deltas the triggers appended into one row per group and hour (or
- * minute; per status for the last statuses). Rows
- * appended meanwhile are not in this statement's snapshot and wait for the next
- * fold; a concurrent fold skips the rows this one deleted.
+ * Folds the deltas the triggers appended into one row per group and hour (per
+ * minute for the outcomes, per status for the last statuses). Rows appended
+ * meanwhile are not in this statement's snapshot and wait for the next fold; a
+ * concurrent fold skips the rows this one deleted.
  */
 export async function foldCounts(db: Kysely<Schema>): Promise<void> {
   await sql`
