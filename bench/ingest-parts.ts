@@ -77,14 +77,16 @@ function storeArguments(events: BenchEvent[]): unknown[][] {
   for (let at = 0; at < events.length; at += BATCH) {
     const batch = events.slice(at, at + BATCH);
     const column = (read: (event: BenchEvent) => string | undefined) => batch.map((event) => read(event) ?? null);
+    // The bench's events have no inventory ID, system ID or source.
+    const absent = batch.map(() => null);
     batches.push([
       column((event) => event.request_id),
       column((event) => event.account),
       column((event) => event.org_id),
-      column(() => undefined),
-      column(() => undefined),
+      absent,
+      absent,
       column((event) => event.service),
-      column(() => undefined),
+      absent,
       column((event) => event.status),
       column((event) => event.status_msg),
       column((event) => event.date),

@@ -173,7 +173,7 @@ describe('GET /v1/payloads/{request_id}', () => {
       // A month of daily partitions around the payload's three days.
       const days = Array.from({ length: 30 }, (_, index) => new Date(Date.UTC(2026, 10, 10 + index)).toISOString().slice(0, 10));
       await new PartitionKeeper(app.database.db).ensure(days);
-      const { result, plans } = await withExplainedPlans(app.database.bossConnection.connectionString!, async (db) =>
+      const { result, plans } = await withExplainedPlans(app.database, async (db) =>
         sql`select * from payload_detail(${ID}, 'date', false)`.execute(db),
       );
       assert.equal(result.rows.length, 6);

@@ -88,9 +88,7 @@ describe('GET /v1/stats/service-times', () => {
       const days = Array.from({ length: 13 }, (_, index) => new Date(Date.UTC(2026, 10, 16 + index)).toISOString().slice(0, 10));
       await new PartitionKeeper(app.database.db).ensure(days);
       const range = { from: new Date(TEST_NOW.getTime() - 7 * 86_400_000).toISOString(), to: TEST_NOW.toISOString() };
-      const { result, plans } = await withExplainedPlans(app.database.bossConnection.connectionString!, (db) =>
-        serviceTimes(db, range, {}),
-      );
+      const { result, plans } = await withExplainedPlans(app.database, (db) => serviceTimes(db, range, {}));
       assert.equal(result.sampled, 12);
       // Partitions the plan removed at executor start are not in it; those it kept but never scanned say so.
       const scanned = plans
