@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
 import { buildApp } from '../src/app.ts';
 import { SCOPES } from '../src/auth/tokens.ts';
 import { loadConfig } from '../src/config.ts';
@@ -11,6 +12,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { createServerDatabase } from '../src/db/server-databases.ts';
 import { startDatabaseRelay } from './db-relay.ts';
 import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
+import { waitFor } from './wait.ts';
 
 let app: TestApp;
 let token: Record<string, string>;
@@ -243,7 +245,7 @@ describe('the database out of reach', () => {
   });
 
   test(
-    'while serving: 503 with Retry-After, then answers again once it is back',
+    'while serving: 503 with Retry-After, also to a request whose connection is lost under it, then answers again once it is back',
     { skip: !process.env.TEST_DATABASE_URL && 'needs TEST_DATABASE_URL' },
     async () => {
       const server = await createServerDatabase(process.env.TEST_DATABASE_URL!);
@@ -259,6 +261,25 @@ describe('the database out of reach', () => {
         assert.equal(down.status, 503);
         assert.equal(down.headers.get('retry-after'), '5');
         assert.match(down.body.message, /database cannot be reached/);
+        await relay.restore();
+        assert.equal((await request(`${url}/v1/payloads`)).status, 200);
+        // A lock held from outside keeps the next request's query waiting on its connection while the relay cuts it.
+        const locker = new pg.Client(server.url);
+        await locker.connect();
+        try {
+          await locker.query('begin; lock table payloads in access exclusive mode');
+          const cutUnder = request(`${url}/v1/payloads`);
+          await waitFor(async () => {
+            const { rows } = await locker.query(
+              `select count(*)::int as n from pg_locks where relation = 'payloads'::regclass and not granted`,
+            );
+            return rows[0].n > 0;
+          });
+          relay.cut();
+          assert.equal((await cutUnder).status, 503);
+        } finally {
+          await locker.end();
+        }
         await relay.restore();
         assert.equal((await request(`${url}/v1/payloads`)).status, 200);
       } finally {

@@ -55,6 +55,10 @@ function createPostgres(connectionString: string, onConnectionError = (_error: E
   // Without a listener an idle connection's error would end the process; the pool
   // drops that connection and opens a new one for the next query.
   pool.on('error', onConnectionError);
+  // A connection lost under a query rejects that query, and its client also
+  // emits 'error', which the pool listens to only while the client is idle:
+  // unheard, it would end the process. The rejected query is the report.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return withDestroy({
     db: new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }),
     kind: 'postgres',
