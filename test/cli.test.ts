@@ -3,7 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, test } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { createDb } from '../src/db/create-db.ts';
+import { migrate } from '../src/db/migrate.ts';
 import { createServerDatabase } from '../src/db/server-databases.ts';
 import { bearer, request } from './helpers.ts';
 import { waitFor } from './wait.ts';
@@ -13,9 +15,24 @@ const onServer = Boolean(process.env.TEST_DATABASE_URL);
 let env: Record<string, string>;
 let cleanUp: () => Promise<void>;
 
+/**
+ * On PGlite, a migrated data directory each test starts from as a copy: a
+ * command creating and migrating its own spends ~4 s of CPU on it.
+ */
+let migratedDataDir: string | undefined;
+before(async () => {
+  if (onServer) return;
+  migratedDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracker-cli-migrated-'));
+  const database = createDb({ dataDir: migratedDataDir });
+  await migrate(database);
+  await database.close();
+});
+after(() => migratedDataDir && fs.rmSync(migratedDataDir, { recursive: true, force: true }));
+
 // Each test has a data directory (and, on PostgreSQL, a database) of its own.
 beforeEach(async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracker-cli-'));
+  if (migratedDataDir) fs.cpSync(migratedDataDir, dataDir, { recursive: true });
   env = { ...(process.env as Record<string, string>), DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' };
   delete env.DATABASE_URL;
   let drop = async () => {};
@@ -75,6 +92,7 @@ async function createToken(scopes: string, org = 'org-9'): Promise<string> {
 
 describe('the tracker CLI', () => {
   test('migrate applies the migrations, then finds nothing to do', async () => {
+    env.DATA_DIR = path.join(env.DATA_DIR, 'new');
     const first = await run(['migrate']);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stderr, /applied 0001_payloads/);
