@@ -92,7 +92,7 @@ async function createToken(scopes: string, org = 'org-9'): Promise<string> {
 
 describe('the tracker CLI', () => {
   test('migrate applies the migrations, then finds nothing to do', async () => {
-    env.DATA_DIR = path.join(env.DATA_DIR, 'new');
+    env.DATA_DIR = path.join(env.DATA_DIR, 'new'); // not the migrated copy
     const first = await run(['migrate']);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stderr, /applied 0001_payloads/);
