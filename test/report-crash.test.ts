@@ -72,7 +72,8 @@ async function prepare(options: DbOptions): Promise<string> {
   }
 }
 
-function startWorker(options: DbOptions, jobId: string) {
+/** A worker process; `batch` rows at a time (small, for a kill to land mid-file), else the production batch. */
+function startWorker(options: DbOptions, jobId: string, batch?: number) {
   const child = spawn(process.execPath, [WORKER], {
     env: {
       ...process.env,
@@ -80,7 +81,7 @@ function startWorker(options: DbOptions, jobId: string) {
       DATA_DIR: options.dataDir ?? '',
       REPORTS_DIR: reportsDir,
       JOB_ID: jobId,
-      BATCH: '10',
+      BATCH: batch === undefined ? '' : String(batch),
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -94,7 +95,7 @@ test('a worker killed mid-job: the job is picked up again and ends with one corr
   const options = await databaseOptions();
   const jobId = await prepare(options);
 
-  const first = startWorker(options, jobId);
+  const first = startWorker(options, jobId, 10);
   // Kill it once it has written part of its temporary file.
   await waitFor(
     () => {
