@@ -10,6 +10,7 @@ import { loadConfig } from '../src/config.ts';
 import { createDb } from '../src/db/create-db.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createServerDatabase } from '../src/db/server-databases.ts';
+import { isKnownTimeZone } from '../src/shared/time-zone.ts';
 import { startDatabaseRelay } from './db-relay.ts';
 import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
 import { waitFor } from './wait.ts';
@@ -285,6 +286,27 @@ describe('the database out of reach', () => {
       } finally {
         relay.close();
         await tracker.close();
+        await database.close();
+        await server.drop();
+      }
+    },
+  );
+
+  test(
+    'a time zone checked while it is out of reach fails that check only: the next one reads the names again',
+    { skip: !process.env.TEST_DATABASE_URL && 'needs TEST_DATABASE_URL' },
+    async () => {
+      const server = await createServerDatabase(process.env.TEST_DATABASE_URL!);
+      const relay = await startDatabaseRelay(server.url);
+      const database = createDb({ databaseUrl: relay.url });
+      try {
+        relay.cut();
+        await assert.rejects(isKnownTimeZone(database.db, 'Europe/Rome'), /ECONNREFUSED/);
+        await relay.restore();
+        assert.equal(await isKnownTimeZone(database.db, 'Europe/Rome'), true);
+        assert.equal(await isKnownTimeZone(database.db, 'Europe/Atlantis'), false);
+      } finally {
+        relay.close();
         await database.close();
         await server.drop();
       }
