@@ -7,7 +7,7 @@ import pg from 'pg';
 import { buildApp } from '../src/app.ts';
 import { SCOPES } from '../src/auth/tokens.ts';
 import { loadConfig } from '../src/config.ts';
-import { createDb } from '../src/db/create-db.ts';
+import { createDb, type Database } from '../src/db/create-db.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createServerDatabase } from '../src/db/server-databases.ts';
 import { isKnownTimeZone } from '../src/shared/time-zone.ts';
@@ -224,6 +224,25 @@ describe('the documents, line by line', () => {
   });
 });
 
+/**
+ * Runs `use` on a new server database reached through a relay that can cut it
+ * (`directUrl` reaches it around the relay); closes and drops it all after.
+ */
+async function throughRelay(
+  use: (parts: { database: Database; relay: Awaited<ReturnType<typeof startDatabaseRelay>>; directUrl: string }) => Promise<void>,
+) {
+  const server = await createServerDatabase(process.env.TEST_DATABASE_URL!);
+  const relay = await startDatabaseRelay(server.url);
+  const database = createDb({ databaseUrl: relay.url });
+  try {
+    await use({ database, relay, directUrl: server.url });
+  } finally {
+    relay.close();
+    await database.close();
+    await server.drop();
+  }
+}
+
 describe('the database out of reach', () => {
   test('at start-up: one line naming the host and what to check, no stack', async () => {
     const main = path.join(import.meta.dirname, '..', 'src', 'main.ts');
@@ -248,69 +267,56 @@ describe('the database out of reach', () => {
   test(
     'while serving: 503 with Retry-After, also to a request whose connection is lost under it, then answers again once it is back',
     { skip: !process.env.TEST_DATABASE_URL && 'needs TEST_DATABASE_URL' },
-    async () => {
-      const server = await createServerDatabase(process.env.TEST_DATABASE_URL!);
-      const relay = await startDatabaseRelay(server.url);
-      const database = createDb({ databaseUrl: relay.url });
-      const tracker = await buildApp({ db: database.db, config: loadConfig({ LOG_LEVEL: 'silent' }), enqueueReport: async () => {} });
-      try {
-        await migrate(database);
-        const url = await tracker.listen({ port: 0, host: '127.0.0.1' });
-        assert.equal((await request(`${url}/v1/payloads`)).status, 200);
-        relay.cut();
-        const down = await request(`${url}/v1/payloads`);
-        assert.equal(down.status, 503);
-        assert.equal(down.headers.get('retry-after'), '5');
-        assert.match(down.body.message, /database cannot be reached/);
-        await relay.restore();
-        assert.equal((await request(`${url}/v1/payloads`)).status, 200);
-        // A lock held from outside keeps the next request's query waiting on its connection while the relay cuts it.
-        const locker = new pg.Client(server.url);
-        await locker.connect();
+    () =>
+      throughRelay(async ({ database, relay, directUrl }) => {
+        const tracker = await buildApp({ db: database.db, config: loadConfig({ LOG_LEVEL: 'silent' }), enqueueReport: async () => {} });
         try {
-          await locker.query('begin; lock table payloads in access exclusive mode');
-          const cutUnder = request(`${url}/v1/payloads`);
-          await waitFor(async () => {
-            const { rows } = await locker.query(
-              `select count(*)::int as n from pg_locks where relation = 'payloads'::regclass and not granted`,
-            );
-            return rows[0].n > 0;
-          });
+          await migrate(database);
+          const url = await tracker.listen({ port: 0, host: '127.0.0.1' });
+          assert.equal((await request(`${url}/v1/payloads`)).status, 200);
           relay.cut();
-          assert.equal((await cutUnder).status, 503);
+          const down = await request(`${url}/v1/payloads`);
+          assert.equal(down.status, 503);
+          assert.equal(down.headers.get('retry-after'), '5');
+          assert.match(down.body.message, /database cannot be reached/);
+          await relay.restore();
+          assert.equal((await request(`${url}/v1/payloads`)).status, 200);
+          // A lock held from outside keeps the next request's query waiting on its connection while the relay cuts it.
+          const locker = new pg.Client(directUrl);
+          await locker.connect();
+          try {
+            await locker.query('begin; lock table payloads in access exclusive mode');
+            const cutUnder = request(`${url}/v1/payloads`);
+            await waitFor(async () => {
+              const { rows } = await locker.query(
+                `select count(*)::int as n from pg_locks where relation = 'payloads'::regclass and not granted`,
+              );
+              return rows[0].n > 0;
+            });
+            relay.cut();
+            assert.equal((await cutUnder).status, 503);
+          } finally {
+            await locker.end();
+          }
+          await relay.restore();
+          assert.equal((await request(`${url}/v1/payloads`)).status, 200);
         } finally {
-          await locker.end();
+          await tracker.close();
         }
-        await relay.restore();
-        assert.equal((await request(`${url}/v1/payloads`)).status, 200);
-      } finally {
-        relay.close();
-        await tracker.close();
-        await database.close();
-        await server.drop();
-      }
-    },
+      }),
   );
 
   test(
     'a time zone checked while it is out of reach fails that check only: the next one reads the names again',
     { skip: !process.env.TEST_DATABASE_URL && 'needs TEST_DATABASE_URL' },
-    async () => {
-      const server = await createServerDatabase(process.env.TEST_DATABASE_URL!);
-      const relay = await startDatabaseRelay(server.url);
-      const database = createDb({ databaseUrl: relay.url });
-      try {
+    () =>
+      throughRelay(async ({ database, relay }) => {
         relay.cut();
         await assert.rejects(isKnownTimeZone(database.db, 'Europe/Rome'), /ECONNREFUSED/);
         await relay.restore();
         assert.equal(await isKnownTimeZone(database.db, 'Europe/Rome'), true);
         assert.equal(await isKnownTimeZone(database.db, 'Europe/Atlantis'), false);
-      } finally {
-        relay.close();
-        await database.close();
-        await server.drop();
-      }
-    },
+      }),
   );
 });
 
