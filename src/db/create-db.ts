@@ -3,6 +3,7 @@ import { Kysely, PGliteDialect, PostgresDialect, type PostgresPool, type Postgre
 import pg from 'pg';
 import { fromPglite, type ConstructorOptions } from 'pg-boss';
 import { lockDataDir } from './data-dir-lock.ts';
+import { preparedNameOf } from './prepared-statements.ts';
 import type { Schema } from './schema.ts';
 import { TYPE_PARSERS } from './type-parsers.ts';
 
@@ -86,18 +87,28 @@ function createPostgres(connectionString: string, onConnectionError = (_error: E
  * promoted to V8's old space at each young-generation collection while
  * serving, so that those collections took 6–15 ms instead of 1.5–3 and set
  * the payload detail's p99 (README, Storage); the callback form does not.
+ * Statements of `preparedStatement` go by their name.
  */
 function withCallbackQueries(pool: pg.Pool): PostgresPool {
   const wrapped = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   // Kysely asks a cursor only to stream a query, and the backend's processID only to cancel one on an
   // AbortSignal; Tracker asks neither of it.
-  const wrap = (client: pg.PoolClient): PostgresPoolClient => ({
-    query: ((sql: string, parameters: unknown[]) =>
-      new Promise<pg.QueryResult>((resolve, reject) =>
-        client.query(sql, parameters, (error, result) => (error ? reject(error) : resolve(result))),
-      )) as unknown as PostgresPoolClient['query'],
-    release: (destroy) => client.release(destroy),
-  });
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    // A migration that changes what a prepared statement returns makes each later run of it on this
+    // connection fail ("cached plan must not change result type"); a new connection prepares it anew.
+    let stalePlan = false;
+    return {
+      query: ((text: string, values: unknown[]) =>
+        new Promise<pg.QueryResult>((resolve, reject) =>
+          client.query({ name: preparedNameOf(text), text, values }, (error: Error | null, result: pg.QueryResult) => {
+            if (!error) return resolve(result);
+            if ((error as { code?: string }).code === '0A000' && /cached plan/.test(error.message)) stalePlan = true;
+            reject(error);
+          }),
+        )) as unknown as PostgresPoolClient['query'],
+      release: (destroy) => client.release(destroy || stalePlan),
+    };
+  };
   return {
     options: pool.options,
     async connect() {

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { preparedStatement } from '../db/prepared-statements.ts';
 import type { PayloadsTable, PayloadStatusesTable, Schema } from '../db/schema.ts';
 import { allOf } from '../shared/conditions.ts';
 import { countPayloads, countStatuses, payloadConditions, statusConditions, type PayloadFilters, type StatusFilters } from './counts.ts';
@@ -77,6 +78,9 @@ export type PayloadStatusRow = StatusRow &
     date_us: string;
   };
 
+/** Every payload detail runs it: prepared, so that PostgreSQL does not plan the call each time. */
+const payloadDetailStatement = preparedStatement('payload_detail', 'select * from payload_detail($1, $2, $3)');
+
 /**
  * A payload's org and its statuses, sorted, or undefined when there is no such
  * payload (`payload_detail`, migrations 0007 and 0008).
@@ -87,8 +91,7 @@ export async function getPayloadStatuses(
   sortBy: string,
   sortDir: 'asc' | 'desc',
 ): Promise<{ orgId: string | null; statuses: PayloadStatusRow[] } | undefined> {
-  const { rows } = await sql<PayloadStatusRow>`
-    select * from payload_detail(${requestId}, ${sortBy}, ${sortDir === 'desc'})`.execute(db);
+  const { rows } = await db.executeQuery<PayloadStatusRow>(payloadDetailStatement([requestId, sortBy, sortDir === 'desc']));
   if (rows.length === 0) return undefined;
   // A payload without statuses comes as one row without a status.
   return { orgId: rows[0].org_id, statuses: rows[0].id === null ? [] : rows };
