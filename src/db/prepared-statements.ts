@@ -5,11 +5,11 @@ const NAMES = new Map<string, string>();
 
 /**
  * A statement that each PostgreSQL connection prepares once, by `name`, and
- * then only binds and runs: PostgreSQL plans it once per connection (after
- * five custom plans it keeps a generic one) instead of on every call. For
- * statements of a fixed text whose plan does not depend on the values, run
- * on every request of a route that clusters or consoles poll (README,
- * Storage). On the embedded database it runs as any other statement.
+ * then only binds and runs: PostgreSQL no longer parses it on every call,
+ * and after five runs keeps a generic plan when that is estimated to cost no
+ * more. Meant for a statement of fixed text, whose plan does not depend on
+ * its values, that a polled route runs on every request (README, Storage).
+ * On the embedded database it runs as any other statement.
  */
 export function preparedStatement(name: string, text: string): (parameters: readonly unknown[]) => CompiledQuery {
   const known = [...NAMES].find(([, knownName]) => knownName === name);
