@@ -79,6 +79,8 @@ describe('the console: payloads and statuses', { skip, timeout: 120_000 }, () =>
     await page.getByText('25 payloads').waitFor();
     await page.getByRole('button', { name: 'Go to next page' }).first().click();
     await urlMatches(page, /page=1/);
+    // The first page's rows stay on screen until the second page's arrive (no flicker), so wait for those.
+    await rows(page).nth(5).waitFor({ state: 'detached' });
     assert.equal(await rows(page).count(), 5);
     // The data is dated days before the browser's clock: the last hour holds none of it.
     await page.getByRole('button', { name: '1 hour' }).click();
