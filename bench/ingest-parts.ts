@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import pg from 'pg';
 import { PartitionKeeper } from '../src/db/partitions.ts';
 import { byDate, generateEvents, utcDays, type BenchEvent } from './events.ts';
 import { median } from './http-load.ts';
 import { copyRows, copyText } from './ingest.ts';
+import { cpuMicrosOf } from './server-process.ts';
 import { createTarget, withOpen } from './targets.ts';
 
 /*
@@ -63,12 +63,6 @@ export interface IngestPartFigure {
   label: string;
   store: Rate;
   copy: Rate;
-}
-
-/** CPU time of a process so far, in µs, from /proc (user + system, in clock ticks of 10 ms). */
-function cpuMicrosOf(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 /** Arguments of store_status_events for each batch, built before the clock starts. */

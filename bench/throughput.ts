@@ -1,6 +1,6 @@
 import { median, runLoad, type LoadResult } from './http-load.ts';
 import { gatheringClusterOf, GATHERING_REQUESTS, requestIdOf } from './scale-data.ts';
-import { startServerProcess, type ServerProcess } from './server-process.ts';
+import { cpuMicrosOf, startServerProcess, type ServerProcess } from './server-process.ts';
 
 const CONNECTIONS = 32;
 
@@ -8,6 +8,9 @@ export interface RouteThroughput {
   route: string;
   trackerPerSecond: number;
   barePerSecond: number;
+  /** The server process's CPU a request (µs): Tracker's API process, and the bare route's. */
+  trackerCpuMicros: number;
+  bareCpuMicros: number;
 }
 
 export interface ThroughputFigures {
@@ -44,11 +47,26 @@ const ROUTES: LoadedRoute[] = [
 
 const forSeconds = (seconds: number) => (_sent: number, elapsedMs: number) => elapsedMs >= seconds * 1000;
 
+/** A load run's rate, and the CPU the server spent on each request it answered. */
+interface MeasuredRun extends LoadResult {
+  cpuMicros: number;
+}
+
+async function measuredLoad(
+  server: ServerProcess,
+  next: (i: number) => { path: string; headers?: Record<string, string> },
+  seconds: number,
+): Promise<MeasuredRun> {
+  const cpuBefore = cpuMicrosOf(server.child.pid!);
+  const run = await runLoad({ url: server.url, connections: CONNECTIONS, next, stop: forSeconds(seconds) });
+  return { ...run, cpuMicros: (cpuMicrosOf(server.child.pid!) - cpuBefore) / run.requests };
+}
+
 /**
  * Requests per second of the payload detail and of the gathering status every
- * cluster polls, from 32 connections, each beside a bare Fastify route
- * answering the same body from memory, rounds alternating so that both see the
- * same machine.
+ * cluster polls, from 32 connections, and the server's CPU a request, each
+ * beside a bare Fastify route answering the same body from memory, rounds
+ * alternating so that both see the same machine.
  */
 export async function benchThroughput(
   tracker: ServerProcess,
@@ -60,27 +78,13 @@ export async function benchThroughput(
     const sample = request(0, payloads);
     const body = await (await fetch(`${tracker.url}${sample.path}`, { headers: sample.headers })).text();
     const bare = await startServerProcess(['bench/bare-server.ts'], { BARE_BODY: body });
-    const trackerRuns: LoadResult[] = [];
-    const bareRuns: LoadResult[] = [];
+    const trackerRuns: MeasuredRun[] = [];
+    const bareRuns: MeasuredRun[] = [];
     try {
       for (let round = 0; round < options.rounds; round++) {
         const offset = round * 1_000_003;
-        trackerRuns.push(
-          await runLoad({
-            url: tracker.url,
-            connections: CONNECTIONS,
-            next: (i) => request(offset + i, payloads),
-            stop: forSeconds(options.seconds),
-          }),
-        );
-        bareRuns.push(
-          await runLoad({
-            url: bare.url,
-            connections: CONNECTIONS,
-            next: (i) => ({ path: `/bare/${i}` }),
-            stop: forSeconds(options.seconds),
-          }),
-        );
+        trackerRuns.push(await measuredLoad(tracker, (i) => request(offset + i, payloads), options.seconds));
+        bareRuns.push(await measuredLoad(bare, (i) => ({ path: `/bare/${i}` }), options.seconds));
       }
     } finally {
       await bare.stop();
@@ -89,6 +93,8 @@ export async function benchThroughput(
       route,
       trackerPerSecond: median(trackerRuns.map((run) => run.perSecond)),
       barePerSecond: median(bareRuns.map((run) => run.perSecond)),
+      trackerCpuMicros: median(trackerRuns.map((run) => run.cpuMicros)),
+      bareCpuMicros: median(bareRuns.map((run) => run.cpuMicros)),
     });
   }
   return { routes, serverPeakMb: tracker.peakMb() };
