@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import http from 'node:http';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { buildApp } from './app.ts';
@@ -11,6 +10,7 @@ import { createDb, type Database } from './db/create-db.ts';
 import { isDatabaseUnavailable } from './db/unavailable.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { serveMetrics } from './metrics-server.ts';
 import { migrate } from './db/migrate.ts';
 import { PartitionKeeper } from './db/partitions.ts';
 import { AppError } from './errors.ts';
@@ -87,7 +87,7 @@ async function serve(config: Readonly<Config>, roles: Set<Role>) {
     ? await buildApp({ db: database.db, config, partitions, enqueueReport: reportQueue.enqueue, log, metrics })
     : undefined;
   // A worker-only process has no API to show its metrics on: it serves them alone, when asked to.
-  const metricsServer = !app && config.metricsPort ? await serveMetrics(metrics, config.host, config.metricsPort) : undefined;
+  const metricsServer = !app && config.metricsPort ? serveMetrics(metrics, config.host, config.metricsPort, log) : undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -137,7 +137,8 @@ async function startWorkerRole(
   const { bus } = config;
   const consumer = bus
     ? startBusConsumer({
-        source: await JetStreamSource.open(bus, `tracker worker ${process.pid}`),
+        // Opened in the background: NATS out of reach delays the consumer only, not the API nor the rest of the worker.
+        source: () => JetStreamSource.open(bus, `tracker worker ${process.pid}`),
         bus,
         db,
         partitions,
@@ -153,16 +154,6 @@ async function startWorkerRole(
     await stopScheduler();
     await stopUpkeep();
   };
-}
-
-/** /metrics of `metrics` on host:port, for a process without the API. */
-async function serveMetrics(metrics: Metrics, host: string, port: number): Promise<http.Server> {
-  const server = http.createServer((request, response) => {
-    if (request.url !== '/metrics') return void response.writeHead(404).end();
-    void metrics.registry.metrics().then((text) => response.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text));
-  });
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
-  return server;
 }
 
 async function runMigrate(config: Readonly<Config>) {
