@@ -64,6 +64,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
     clientErrorHandler: answerClientError,
     routerOptions: { querystringParser: parseQueryString, ignoreTrailingSlash: true },
     schemaController: schemaValidators(),
+    // Errors are worded from `validation` at the edge (http-errors.ts); Fastify's own message would word
+    // every one of a bad batch's errors first (200,000 for 20,000 items with ten bad fields).
+    schemaErrorFormatter: (errors, part) => new Error(`the ${part} does not match its schema (${errors.length} errors)`),
     logController: new AnsweredRequestLog(),
   }).withTypeProvider<TypeBoxTypeProvider>();
   const metrics = deps.metrics ?? createMetrics();

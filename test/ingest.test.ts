@@ -252,6 +252,40 @@ describe('validation: all or nothing', () => {
     assert.match(body.message, /at most 50/);
   });
 
+  test('too many items is a 413 before any item is checked', async () => {
+    const { status, body } = await post(Array.from({ length: 51 }, () => ({})));
+    assert.equal(status, 413);
+    assert.match(body.message, /at most 50 status events, not 51/);
+  });
+
+  test('a refusal lists the first 100 errors, every one of their items, and counts the other bad items', async () => {
+    const wrong = {
+      service: [],
+      source: {},
+      account: [],
+      org_id: {},
+      request_id: 5.5,
+      inventory_id: [],
+      system_id: {},
+      status: [],
+      status_msg: {},
+      date: [],
+    };
+    const { status, body } = await post([event(), ...Array.from({ length: 49 }, () => wrong)]);
+    assert.equal(status, 400);
+    assert.equal(body.errors.length, 100);
+    assert.deepEqual([...new Set(body.errors.map((error: { index: number }) => error.index))], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.deepEqual(
+      body.errors
+        .filter((error: { index: number }) => error.index === 1)
+        .map((error: { field: string }) => error.field)
+        .sort(),
+      Object.keys(wrong).sort(),
+    );
+    assert.match(body.message, /^49 of 50 status events are invalid, nothing was stored: \[1\]\.service must be a string, not an array; /);
+    assert.match(body.message, /; and 95 more listed; 39 more invalid status events are not listed$/);
+  });
+
   test('a body over INGEST_BODY_LIMIT: 413 in the payload tracker body', async () => {
     const { status, body } = await post([event({ status_msg: 'x'.repeat(70_000) })]);
     assert.equal(status, 413);

@@ -63,13 +63,13 @@ export const resultsRoutes: FastifyPluginAsyncTypebox<GatheringDeps> = async (ap
         },
       },
       config: { access: { token: 'results:write' } },
-      preValidation: asBatch,
+      preValidation: asBatch({ noun: 'results messages', maxItems: MAX_RESULTS_PER_REQUEST }),
       // The schema's errors are told with validateResults', every bad item at once.
       attachValidation: true,
     },
     async (request) => {
-      const { items, schemaErrors } = batchOf(request);
-      const results = validateResults(items, MAX_RESULTS_PER_REQUEST, schemaErrors);
+      const { items, schemaProblems } = batchOf(request);
+      const results = validateResults(items, MAX_RESULTS_PER_REQUEST, schemaProblems);
       const caller = callerOf(request);
       refuseForeignItems(results, caller, (result) => (result.orgId !== caller.orgId ? 'OrgID' : undefined));
       return { stored: await storeResults(db, results, now()) };

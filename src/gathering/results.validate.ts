@@ -1,4 +1,4 @@
-import type { ErrorDetail } from '../errors.ts';
+import type { ItemProblems } from '../validation-errors.ts';
 import { canonicalRequestId, canonicalUuid } from '../shared/request-id.ts';
 import { validateBatch, type Fail } from '../shared/batch.ts';
 import { ALPHANUMERIC_ID } from './ids.ts';
@@ -76,6 +76,6 @@ function validateResult(message: Record<string, unknown>, fail: Fail): Gathering
   };
 }
 
-export function validateResults(items: unknown[], maxMessages: number, schemaErrors: ErrorDetail[] = []): GatheringResult[] {
-  return validateBatch(items, { noun: 'results messages', maxItems: maxMessages, schemaErrors }, validateResult);
+export function validateResults(items: unknown[], maxMessages: number, schemaProblems?: ItemProblems): GatheringResult[] {
+  return validateBatch(items, { noun: 'results messages', maxItems: maxMessages, schemaProblems }, validateResult);
 }

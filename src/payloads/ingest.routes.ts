@@ -87,16 +87,16 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async
         response: { 200: IngestResult, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 413: ErrorBody },
       },
       config: { access: { token: 'statuses:write' } },
-      preValidation: asBatch,
+      preValidation: asBatch({ noun: 'status events', maxItems: config.ingestMaxEvents }),
       // The schema's errors are told with validateStatusEvents', every bad item at once.
       attachValidation: true,
     },
     async (request) => {
-      const { items, schemaErrors } = batchOf(request);
+      const { items, schemaProblems } = batchOf(request);
       metrics.consumedMessages.inc(items.length);
       let events;
       try {
-        events = validateStatusEvents(items, config.ingestMaxEvents, ingestWindow(deps.now(), config.retentionDays), schemaErrors);
+        events = validateStatusEvents(items, config.ingestMaxEvents, ingestWindow(deps.now(), config.retentionDays), schemaProblems);
         events = await bindToProducerOrg(db, events, callerOf(request));
       } catch (error) {
         metrics.messageProcessErrors.inc(items.length);

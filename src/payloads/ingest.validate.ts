@@ -1,4 +1,4 @@
-import type { ErrorDetail } from '../errors.ts';
+import type { ItemProblems } from '../validation-errors.ts';
 import { validateBatch, type Fail } from '../shared/batch.ts';
 import { canonicalRequestId, canonicalUuid, REQUEST_ID_RULE } from '../shared/request-id.ts';
 import { parseTimestamp } from '../shared/timestamps.ts';
@@ -133,9 +133,9 @@ export function validateStatusEvents(
   items: unknown[],
   maxEvents: number,
   window: DateWindow,
-  schemaErrors: ErrorDetail[] = [],
+  schemaProblems?: ItemProblems,
 ): StatusEvent[] {
-  return validateBatch(items, { noun: 'status events', maxItems: maxEvents, schemaErrors }, (item, fail) =>
+  return validateBatch(items, { noun: 'status events', maxItems: maxEvents, schemaProblems }, (item, fail) =>
     validateItem(item, fail, window),
   );
 }

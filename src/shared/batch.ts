@@ -1,59 +1,94 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, type ErrorDetail } from '../errors.ts';
-import { schemaProblems } from '../validation-errors.ts';
+import { LISTED_BAD_ITEMS } from '../schema-validators.ts';
+import { itemProblems, NO_ITEM_PROBLEMS, type ItemProblems } from '../validation-errors.ts';
 
-/** How many item errors a 400 lists; the message says how many items were bad in all. */
-const MAX_REPORTED_ERRORS = 100;
+/**
+ * How many item errors a 400 lists; the message counts the other bad items. No more than the
+ * bad items whose every schema error is told, so a listed item's schema errors are all there.
+ */
+const MAX_REPORTED_ERRORS = LISTED_BAD_ITEMS;
 
 export type Fail = (field: string, reason: string) => void;
+
+/** What a batch route takes: what its items are called, and how many one request may hold. */
+export interface BatchLimits {
+  noun: string;
+  maxItems: number;
+}
+
+/** Refuses a batch of more than `maxItems` items: checked before anything else looks at them. */
+function checkBatchSize(count: number, { noun, maxItems }: BatchLimits) {
+  if (count === 0) throw new AppError('invalid', `no ${noun} were given`);
+  if (count > maxItems) throw new AppError('too_large', `a request may hold at most ${maxItems} ${noun}, not ${count}`);
+}
 
 /**
  * Validates every item of a batch with `validateItem`, which reports each
  * problem through `fail`. Either every item is valid and all come back, or
- * nothing does and the error names each bad item's index, field and reason,
- * the route schema's (`schemaErrors`) among them where the code did not find
- * the same.
+ * nothing does and the error names the first bad items' index, field and
+ * reason, the route schema's (`schemaProblems`) among them where the code did
+ * not find the same, and counts the other bad items. One pass over the items:
+ * a refusal costs what checking the batch costs, however many errors it holds.
  */
 export function validateBatch<T>(
   items: unknown[],
-  { noun, maxItems, schemaErrors = [] }: { noun: string; maxItems: number; schemaErrors?: ErrorDetail[] },
+  { noun, maxItems, schemaProblems = NO_ITEM_PROBLEMS }: BatchLimits & { schemaProblems?: ItemProblems },
   validateItem: (item: Record<string, unknown>, fail: Fail) => T,
 ): T[] {
-  if (items.length === 0) throw new AppError('invalid', `no ${noun} were given`);
-  if (items.length > maxItems) {
-    throw new AppError('too_large', `a request may hold at most ${maxItems} ${noun}, not ${items.length}`);
-  }
-  const errors: ErrorDetail[] = [];
+  checkBatchSize(items.length, { noun, maxItems });
+  const found = new BatchErrors();
   const valid = items.map((item, index) => {
-    const fail: Fail = (field, reason) => errors.push({ index, field, reason });
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-      fail('', 'must be a JSON object');
-      return undefined;
+    const itemErrors: ErrorDetail[] = [];
+    const fail: Fail = (field, reason) => itemErrors.push({ index, field, reason });
+    const result =
+      typeof item !== 'object' || item === null || Array.isArray(item)
+        ? fail('', 'must be a JSON object')
+        : validateItem(item as Record<string, unknown>, fail);
+    if (found.full) {
+      if (itemErrors.length > 0 || schemaProblems.has(index)) found.unlisted++;
+      return result;
     }
-    return validateItem(item as Record<string, unknown>, fail);
+    const covered = (schema: ErrorDetail) =>
+      itemErrors.some((error) => (schema.field + '.').startsWith(error.field ? error.field + '.' : ''));
+    const schemaOnly = schemaProblems
+      .of(index)
+      .filter((schema) => !covered(schema))
+      .map((schema) => ({ index, ...schema }));
+    found.add([...itemErrors, ...schemaOnly]);
+    return result;
   });
-  const covered = (schema: ErrorDetail) =>
-    errors.some((error) => error.index === schema.index && (schema.field + '.').startsWith(error.field ? error.field + '.' : ''));
-  errors.push(...schemaErrors.filter((schema) => !covered(schema)));
-  if (errors.length === 0) return valid as T[];
-  errors.sort((a, b) => a.index! - b.index!);
-  const { message, details } = describeBatchErrors(noun, items.length, errors);
-  throw new AppError('invalid', message, details);
+  if (found.listed.length === 0) return valid as T[];
+  throw new AppError('invalid', found.describe(noun, items.length), found.listed);
 }
 
-/** A batch's bad items, by index, field and reason: how every check of a batch (schema or code) words its refusal. */
-function describeBatchErrors(noun: string, total: number, errors: ErrorDetail[]): { message: string; details: ErrorDetail[] } {
-  const summary = errors
-    .slice(0, 5)
-    .map((error) => `[${error.index}]${error.field ? `.${error.field}` : ''} ${error.reason}`)
-    .join('; ');
-  const badItems = new Set(errors.map((error) => error.index)).size;
-  return {
-    message:
-      `${badItems} of ${total} ${noun} are invalid, nothing was stored: ${summary}` +
-      (errors.length > 5 ? `; and ${errors.length - 5} more` : ''),
-    details: errors.slice(0, MAX_REPORTED_ERRORS),
-  };
+/** A batch's errors as they are found, item by item: the first ones listed, the other bad items counted. */
+class BatchErrors {
+  readonly listed: ErrorDetail[] = [];
+  listedItems = 0;
+  /** Bad items found once the list was full. */
+  unlisted = 0;
+
+  get full() {
+    return this.listed.length >= MAX_REPORTED_ERRORS;
+  }
+
+  add(itemErrors: ErrorDetail[]) {
+    if (itemErrors.length === 0) return;
+    this.listedItems++;
+    for (const error of itemErrors.slice(0, MAX_REPORTED_ERRORS - this.listed.length)) this.listed.push(error);
+  }
+
+  /** How a batch's refusal is worded, with its first few errors. */
+  describe(noun: string, total: number): string {
+    const summary = this.listed
+      .slice(0, 5)
+      .map((error) => `[${error.index}]${error.field ? `.${error.field}` : ''} ${error.reason}`)
+      .join('; ');
+    const more = this.listed.length > 5 ? `; and ${this.listed.length - 5} more listed` : '';
+    const unlisted = this.unlisted > 0 ? `; ${this.unlisted} more invalid ${noun} are not listed` : '';
+    return `${this.listedItems + this.unlisted} of ${total} ${noun} are invalid, nothing was stored: ${summary}${more}${unlisted}`;
+  }
 }
 
 /** Splits an NDJSON body into its items; a line that is not JSON fails the whole body. */
@@ -85,23 +120,23 @@ export function acceptNdjson(app: FastifyInstance) {
 
 /**
  * The items of a batch route's body and what its schema found wrong with
- * each, by index. Such a route validates with `attachValidation`, so that the
- * schema's errors and the code's are told together, every bad item at once.
+ * each. Such a route validates with `attachValidation`, so that the schema's
+ * errors and the code's are told together, every bad item at once.
  */
-export function batchOf(request: FastifyRequest): { items: unknown[]; schemaErrors: ErrorDetail[] } {
-  const items = Array.isArray(request.body) ? request.body : [];
-  const schemaErrors = schemaProblems(request).map(({ field, reason }) => {
-    const [index = '', ...rest] = field.split('.');
-    return /^\d+$/.test(index) ? { index: Number(index), field: rest.join('.'), reason } : { index: 0, field, reason };
-  });
-  return { items, schemaErrors };
+export function batchOf(request: FastifyRequest): { items: unknown[]; schemaProblems: ItemProblems } {
+  return { items: Array.isArray(request.body) ? request.body : [], schemaProblems: itemProblems(request) };
 }
 
 /**
  * A batch body is one item, a JSON array of them, or NDJSON (already an
  * array). This `preValidation` hook makes it an array, so the schema checks
- * and names items alike whichever was sent.
+ * and names items alike whichever was sent, and refuses too many items before
+ * the schema looks at any.
  */
-export async function asBatch(request: FastifyRequest) {
-  if (request.body !== undefined && !Array.isArray(request.body)) request.body = [request.body];
+export function asBatch(limits: BatchLimits) {
+  return async (request: FastifyRequest) => {
+    if (request.body === undefined) return;
+    if (!Array.isArray(request.body)) request.body = [request.body];
+    checkBatchSize((request.body as unknown[]).length, limits);
+  };
 }
