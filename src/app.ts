@@ -14,6 +14,7 @@ import { deadLetterRoutes } from './bus/dead-letters.routes.ts';
 import { guardRoutes } from './auth/route-access.ts';
 import { whoamiRoutes } from './auth/whoami.routes.ts';
 import { consoleRoutes } from './console/console.routes.ts';
+import { limitConnections } from './connection-limits.ts';
 import { answerClientError } from './http-errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
@@ -69,6 +70,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
     schemaErrorFormatter: (errors, part) => new Error(`the ${part} does not match its schema (${errors.length} errors)`),
     logController: new AnsweredRequestLog(),
   }).withTypeProvider<TypeBoxTypeProvider>();
+  limitConnections(
+    app,
+    { total: config.maxConnections, perClient: config.maxConnectionsPerClient },
+    new Set(['', ...PAYLOAD_TRACKER_PREFIXES].map((prefix) => `${prefix}/health`)),
+  );
   const metrics = deps.metrics ?? createMetrics();
   const payloadDeps = {
     db,

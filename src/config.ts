@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import { headroom } from './connection-limits.ts';
 import { LOG_FORMATS, type LogFormat } from './logger.ts';
 
 /** Everything Tracker reads from its environment, validated once. */
@@ -60,6 +62,9 @@ export interface Config {
   /** How long a client may take to send its request headers, then its whole request. */
   headersTimeoutMs: number;
   requestTimeoutMs: number;
+  /** Connections held at once (MAX_CONNECTIONS), and by one client address (MAX_CONNECTIONS_PER_CLIENT; 0: no limit). */
+  maxConnections: number;
+  maxConnectionsPerClient: number;
   /** Whether the payload tracker's reads are open to anyone (the spec) or need a token or an identity. */
   readAccess: 'open' | 'authenticated';
   /** Whether x-rh-identity is believed (behind the platform's gateway) or ignored. */
@@ -174,6 +179,41 @@ function busConfig(env: NodeJS.ProcessEnv): BusConfig | undefined {
   };
 }
 
+/** The process's soft limit on open files (what `ulimit -n` says), when the system tells it (Linux does). */
+export function openFileLimit(): number | undefined {
+  try {
+    const line = fs
+      .readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((row) => row.startsWith('Max open files'));
+    const soft = Number(line?.split(/\s{2,}/)[1]);
+    return Number.isInteger(soft) && soft > 0 ? soft : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * MAX_CONNECTIONS and MAX_CONNECTIONS_PER_CLIENT. The total, with its headroom, stays
+ * under half the open-file limit: the database, the report files and the bus need the
+ * rest. One client may hold a quarter of it, unless Tracker trusts x-rh-identity: then
+ * it sits behind the platform's gateway, every connection is the gateway's, and only
+ * the total applies.
+ */
+function connectionLimits(env: NodeJS.ProcessEnv, identityHeader: string) {
+  const fileLimit = openFileLimit();
+  const most = fileLimit === undefined ? 100_000 : Math.max(1, Math.floor(fileLimit / 2 / 1.1) - 10);
+  const total = integer(env, 'MAX_CONNECTIONS', Math.min(4096, most), 1, 1_000_000);
+  if (total + headroom(total) > (fileLimit ?? Infinity) / 2) {
+    throw new ConfigError(
+      `MAX_CONNECTIONS must be at most ${most}: with its headroom for health probes it must stay under half of this ` +
+        `process's open-file limit (ulimit -n: ${fileLimit}), not "${total}"`,
+    );
+  }
+  const perClient = integer(env, 'MAX_CONNECTIONS_PER_CLIENT', identityHeader === 'trust' ? 0 : Math.ceil(total / 4), 0, total);
+  return { maxConnections: total, maxConnectionsPerClient: perClient };
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
@@ -227,6 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     mailRetryDelaySeconds: integer(env, 'MAIL_RETRY_DELAY_SECONDS', 30, 1, 86_400),
     headersTimeoutMs: headersTimeoutSeconds * 1000,
     requestTimeoutMs: requestTimeoutSeconds * 1000,
+    ...connectionLimits(env, identityHeader ?? 'trust'),
     readAccess: readAccess ?? 'open',
     identityHeader: identityHeader ?? 'trust',
     accessDefaulted: readAccess === undefined || identityHeader === undefined,

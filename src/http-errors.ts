@@ -23,7 +23,8 @@ const DATABASE_RETRY_SECONDS = 5;
  */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof AppError) {
-    return { status: HTTP_STATUS[error.code], message: error.message, details: error.details };
+    const { code, message, details, retryAfterSeconds } = error;
+    return { status: HTTP_STATUS[code], message, details, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) };
   }
   if (isDatabaseUnavailable(error)) {
     return {
@@ -80,9 +81,18 @@ const CLIENT_ERRORS: Record<string, [number, string]> = {
 };
 
 /**
+ * How long a connection answered here stays open after the answer, for the
+ * client to read it: closing at once with its unread input pending would reset
+ * the connection, and the client might lose the answer.
+ */
+const CLIENT_ERROR_LINGER_MS = 1000;
+
+/**
  * Answers a request that never reached a route because it is not valid HTTP,
  * in the payload tracker's envelope (as unknown paths are), then closes the
- * connection: after a malformed request the stream cannot be trusted.
+ * connection: after a malformed request the stream cannot be trusted. Ending
+ * our side is not enough: a client that never ends its own kept the socket,
+ * and 20,400 such clients used up the process's file descriptors.
  */
 export function answerClientError(error: NodeJS.ErrnoException, socket: Socket) {
   if (!socket.writable) return socket.destroy();
@@ -92,4 +102,5 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket) 
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+  setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS).unref();
 }
