@@ -7,6 +7,7 @@ import { PartitionKeeper } from './db/partitions.ts';
 import type { Schema } from './db/schema.ts';
 import { gatheringRoutes } from './gathering/gathering.routes.ts';
 import { resultsRoutes } from './gathering/results.routes.ts';
+import { DatabaseLiveness } from './health/database-liveness.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { CallerLookup } from './auth/caller-lookup.ts';
 import { busHealthProbe } from './bus/bus-health.ts';
@@ -112,7 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
 
   const bus = config.bus && busHealthProbe(config.bus);
   if (bus) app.addHook('onClose', () => bus.close());
-  const healthDeps = { db, busHealth: bus?.probe };
+  const healthDeps = { liveness: new DatabaseLiveness(db, config.databaseTimeouts.statementMs), busHealth: bus?.probe };
   for (const prefix of PAYLOAD_TRACKER_PREFIXES) {
     await app.register(payloadTrackerApi, { ...payloadDeps, prefix });
     await app.register(resultsRoutes, { ...featureDeps, prefix });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { headroom } from './connection-limits.ts';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from './db/create-db.ts';
 import { LOG_FORMATS, type LogFormat } from './logger.ts';
 
 /** Everything Tracker reads from its environment, validated once. */
@@ -9,6 +10,8 @@ export interface Config {
   host: string;
   /** PostgreSQL connection string; absent means the embedded PGlite database in `dataDir`. */
   databaseUrl: string | undefined;
+  /** How long PostgreSQL may take to connect, and to answer one statement, before a request gets 503. */
+  databaseTimeouts: DatabaseTimeouts;
   dataDir: string;
   logLevel: string;
   /** LOG_FORMAT: json or pretty; unset, pretty on a terminal and json elsewhere. */
@@ -233,6 +236,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: text(env, 'HOST', '127.0.0.1'),
     databaseUrl: optionalUrl(env, 'DATABASE_URL'),
+    databaseTimeouts: {
+      connectMs: integer(env, 'DATABASE_CONNECT_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.connectMs, 100, 600_000),
+      statementMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.statementMs, 100, 3_600_000),
+    },
     dataDir,
     logLevel,
     logFormat: choice(env, 'LOG_FORMAT', LOG_FORMATS),

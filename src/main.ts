@@ -41,6 +41,7 @@ function openDb(config: Readonly<Config>, holder: string) {
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     holder,
+    timeouts: config.databaseTimeouts,
     onConnectionError: (error) => console.error(`tracker: a database connection failed: ${error.message}`),
   });
 }

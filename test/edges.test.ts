@@ -7,7 +7,7 @@ import pg from 'pg';
 import { buildApp } from '../src/app.ts';
 import { SCOPES } from '../src/auth/tokens.ts';
 import { loadConfig } from '../src/config.ts';
-import { createDb, type Database } from '../src/db/create-db.ts';
+import { createDb, type Database, type DatabaseTimeouts } from '../src/db/create-db.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createServerDatabase } from '../src/db/server-databases.ts';
 import { isKnownTimeZone } from '../src/shared/time-zone.ts';
@@ -295,6 +295,7 @@ describe('the database out of reach', () => {
             });
             relay.cut();
             assert.equal((await cutUnder).status, 503);
+  timeouts?: DatabaseTimeouts,
           } finally {
             await locker.end();
           }
@@ -342,3 +343,35 @@ test('a client sending its headers byte by byte is answered 408 and cut off afte
     await slow.close();
   }
 });
+  test(
+    'silent (a black-holed network): 503 with Retry-After once a statement times out, health says so, and all recovers alone',
+    { skip: !process.env.TEST_DATABASE_URL && 'needs TEST_DATABASE_URL' },
+    () =>
+      throughRelay(
+        async ({ database, relay }) => {
+          const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_CONNECT_TIMEOUT_MS: '500', DATABASE_STATEMENT_TIMEOUT_MS: '1000' });
+          const tracker = await buildApp({ db: database.db, config, enqueueReport: async () => {} });
+          try {
+            await migrate(database);
+            const url = await tracker.listen({ port: 0, host: '127.0.0.1' });
+            assert.equal((await request(`${url}/v1/payloads`)).status, 200);
+            relay.blackHole();
+            // Without the timeouts these would wait for as long as the network is silent.
+            const answers = await Promise.all(Array.from({ length: 12 }, () => request(`${url}/v1/payloads`)));
+            for (const answer of answers) {
+              assert.equal(answer.status, 503);
+              assert.equal(answer.headers.get('retry-after'), '5');
+            }
+            await waitFor(async () => (await request(`${url}/v1/health`)).status === 404);
+            assert.match((await request(`${url}/v1/health`)).body.message, /liveness checks failed: the database/);
+            await relay.restore();
+            await waitFor(async () => (await request(`${url}/v1/payloads`)).status === 200);
+            await waitFor(async () => (await request(`${url}/v1/health`)).status === 202);
+          } finally {
+            await tracker.close();
+          }
+        },
+        { connectMs: 500, statementMs: 1000 },
+      ),
+  );
+

@@ -14,7 +14,7 @@ export interface Database {
   db: Kysely<Schema>;
   kind: 'postgres' | 'pglite';
   /** How pg-boss reaches the same database. */
-  bossConnection: Pick<ConstructorOptions, 'connectionString' | 'db' | 'backend' | 'max'>;
+  bossConnection: Pick<ConstructorOptions, 'connectionString' | 'db' | 'backend' | 'max' | 'connectionTimeoutMillis'>;
   /** Gives `fn` one connection for the scripts it runs (migrations need one session). */
   withScriptRunner<T>(fn: (run: ScriptRunner) => Promise<T>): Promise<T>;
   /** The embedded database's data directory as an image, to start others from (PGlite only). */
@@ -33,20 +33,55 @@ export interface DbOptions {
   holder?: string;
   /** Told when PostgreSQL ends an idle pooled connection (a restart, a failover). */
   onConnectionError?: (error: Error) => void;
+  /** How long PostgreSQL may take to connect, and to answer one statement (see `DatabaseTimeouts`). */
+  timeouts?: DatabaseTimeouts;
 }
+
+/**
+ * A database that stops answering without closing (a black-holed network, a
+ * stuck failover) would otherwise hold every request for the whole outage.
+ * A connection not made in `connectMs`, or a statement not answered in
+ * `statementMs`, fails as unavailable (a 503 with Retry-After); PostgreSQL
+ * cancels such a statement itself, and ends a session left idle inside a
+ * transaction, so what the client gave up holds no locks. Scripts
+ * (migrations) run without these limits.
+ */
+export interface DatabaseTimeouts {
+  connectMs: number;
+  statementMs: number;
+}
+
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 3000, statementMs: 5000 };
+
+/**
+ * The client gives up this much later than the server's statement_timeout, so
+ * that a statement the server did get is cancelled by it (and the connection
+ * kept), and only one that got no answer at all ends its connection.
+ */
+const CLIENT_TIMEOUT_MARGIN_MS = 250;
+/** A session idle inside a transaction this many statement timeouts is one its client gave up. */
+const IDLE_IN_TRANSACTION_FACTOR = 4;
 
 /** The only place that knows pg from PGlite. */
 export function createDb(options: DbOptions): Database {
-  return options.databaseUrl ? createPostgres(options.databaseUrl, options.onConnectionError) : createPglite(options);
+  return options.databaseUrl
+    ? createPostgres(options.databaseUrl, options.timeouts ?? DEFAULT_DATABASE_TIMEOUTS, options.onConnectionError)
+    : createPglite(options);
 }
 
-function createPostgres(connectionString: string, onConnectionError = (_error: Error) => {}): Database {
+function createPostgres(connectionString: string, timeouts: DatabaseTimeouts, onConnectionError = (_error: Error) => {}): Database {
   const pool = new pg.Pool({
     connectionString,
     // Tracker's statements are lookups of a few ms to a few hundred; JIT
     // compiling one whose estimate crosses jit_above_cost took 25–80 ms, more
     // than it saved (README). An `options` in DATABASE_URL replaces this.
-    options: '-c jit=off',
+    options: [
+      '-c jit=off',
+      `-c statement_timeout=${timeouts.statementMs}`,
+      `-c idle_in_transaction_session_timeout=${timeouts.statementMs * IDLE_IN_TRANSACTION_FACTOR}`,
+    ].join(' '),
+    connectionTimeoutMillis: timeouts.connectMs,
+    keepAlive: true,
     max: 10,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -61,19 +96,23 @@ function createPostgres(connectionString: string, onConnectionError = (_error: E
   // unheard, it would end the process. The rejected query is the report.
   pool.on('connect', (client) => client.on('error', () => {}));
   return withDestroy({
-    db: new Kysely<Schema>({ dialect: new PostgresDialect({ pool: withCallbackQueries(pool) }) }),
+    db: new Kysely<Schema>({
+      dialect: new PostgresDialect({ pool: withCallbackQueries(pool, timeouts.statementMs + CLIENT_TIMEOUT_MARGIN_MS) }),
+    }),
     kind: 'postgres',
-    bossConnection: { connectionString, max: 4 },
+    bossConnection: { connectionString, max: 4, connectionTimeoutMillis: timeouts.connectMs },
     async withScriptRunner(fn) {
       const client = await pool.connect();
       try {
+        // A migration may build an index over every row; the session is ended afterwards, limits and all.
+        await client.query('set statement_timeout = 0; set idle_in_transaction_session_timeout = 0');
         // Without parameters pg uses the simple protocol, which runs every statement of the script.
         return await fn(async (script) => {
           const result = (await client.query(script)) as pg.QueryResult | pg.QueryResult[];
           return Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows;
         });
       } finally {
-        client.release();
+        client.release(true);
       }
     },
     // Kysely's destroy ends the pool.
@@ -87,9 +126,11 @@ function createPostgres(connectionString: string, onConnectionError = (_error: E
  * promoted to V8's old space at each young-generation collection while
  * serving, so that those collections took 6–15 ms instead of 1.5–3 and set
  * the payload detail's p99 (README, Storage); the callback form does not.
- * Statements of `preparedStatement` go by their name.
+ * Statements of `preparedStatement` go by their name. A statement with no
+ * answer after `answerTimeoutMs` fails as unavailable, and its connection,
+ * still waiting for that answer, is ended rather than reused.
  */
-function withCallbackQueries(pool: pg.Pool): PostgresPool {
+function withCallbackQueries(pool: pg.Pool, answerTimeoutMs: number): PostgresPool {
   const wrapped = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   // Kysely asks a cursor only to stream a query, and the backend's processID only to cancel one on an
   // AbortSignal; Tracker asks neither of it.
@@ -97,16 +138,20 @@ function withCallbackQueries(pool: pg.Pool): PostgresPool {
     // A migration that changes what a prepared statement returns makes each later run of it on this
     // connection fail ("cached plan must not change result type"); a new connection prepares it anew.
     let stalePlan = false;
+    let unanswered: Error | undefined;
     return {
       query: ((text: string, values: unknown[]) =>
-        new Promise<pg.QueryResult>((resolve, reject) =>
+        new Promise<pg.QueryResult>((resolve, reject) => {
+          if (unanswered) return reject(unanswered);
+          const timer = setTimeout(() => reject((unanswered = new DatabaseTimeoutError(answerTimeoutMs))), answerTimeoutMs);
           client.query({ name: preparedNameOf(text), text, values }, (error: Error | null, result: pg.QueryResult) => {
+            clearTimeout(timer);
             if (!error) return resolve(result);
             if ((error as { code?: string }).code === '0A000' && /cached plan/.test(error.message)) stalePlan = true;
             reject(error);
-          }),
-        )) as unknown as PostgresPoolClient['query'],
-      release: (destroy) => client.release(destroy || stalePlan),
+          });
+        })) as unknown as PostgresPoolClient['query'],
+      release: (destroy) => client.release(destroy || stalePlan || unanswered),
     };
   };
   return {
@@ -119,6 +164,14 @@ function withCallbackQueries(pool: pg.Pool): PostgresPool {
     },
     end: () => pool.end(),
   };
+}
+
+/** A statement PostgreSQL did not answer in time: the database counts as unreachable (`isDatabaseUnavailable`). */
+class DatabaseTimeoutError extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(timeoutMs: number) {
+    super(`the database did not answer within ${timeoutMs} ms`);
+  }
 }
 
 function createPglite(options: DbOptions): Database {

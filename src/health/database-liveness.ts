@@ -1,0 +1,62 @@
+import { sql, type Kysely } from 'kysely';
+import type { Schema } from '../db/schema.ts';
+
+/** How long a health answer waits for the database before it answers with what it knows. */
+const ANSWER_WITHIN_MS = 150;
+
+export type Liveness = { alive: true; message: string } | { alive: false; message: string };
+
+/**
+ * Whether the database answers, told within 150 ms whatever the database
+ * does. One `select 1` runs at a time, and every health check in the
+ * meantime waits on it, so a stalled database is asked once, not once per
+ * probe. If it has not answered within 150 ms the check answers from the
+ * evidence: alive while the question is younger than `deadAfterMs` and the
+ * last one was answered; not alive once the last one failed (until one
+ * succeeds) or the pending one is older than that. On the embedded database a
+ * report's statement or a batch of ingest runs before the `select 1`: that
+ * is a busy database, not a dead one.
+ */
+export class DatabaseLiveness {
+  private pending: { since: number; answer: Promise<Error | undefined> } | undefined;
+  private lastFailure: Error | undefined;
+  private readonly db: Kysely<Schema>;
+  private readonly deadAfterMs: number;
+
+  /** `deadAfterMs`: how long an unanswered question takes to mean the database is gone (its statement timeout). */
+  constructor(db: Kysely<Schema>, deadAfterMs: number) {
+    this.db = db;
+    this.deadAfterMs = deadAfterMs;
+  }
+
+  async check(): Promise<Liveness> {
+    const pending = (this.pending ??= this.ask());
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<'waiting'>((resolve) => (timer = setTimeout(() => resolve('waiting'), ANSWER_WITHIN_MS)));
+    const outcome = await Promise.race([pending.answer, waited]);
+    clearTimeout(timer);
+    if (outcome !== 'waiting') return outcome ? dead(outcome) : { alive: true, message: 'liveness checks passed' };
+    if (this.lastFailure) return dead(this.lastFailure);
+    const waitingMs = Date.now() - pending.since;
+    if (waitingMs >= this.deadAfterMs)
+      return { alive: false, message: `liveness checks failed: the database has not answered for ${seconds(waitingMs)}` };
+    return { alive: true, message: `liveness checks passed; the database is busy (a check has waited ${seconds(waitingMs)})` };
+  }
+
+  private ask() {
+    const answer = sql`select 1`.execute(this.db).then(
+      () => (this.lastFailure = undefined),
+      (error: Error) => (this.lastFailure = error),
+    );
+    const pending = { since: Date.now(), answer: answer.finally(() => (this.pending = undefined)) };
+    return pending;
+  }
+}
+
+function dead(error: Error): Liveness {
+  return { alive: false, message: `liveness checks failed: the database did not answer (${error.message})` };
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
