@@ -14,9 +14,11 @@ import { busHealthProbe } from './bus/bus-health.ts';
 import { deadLetterRoutes } from './bus/dead-letters.routes.ts';
 import { guardRoutes } from './auth/route-access.ts';
 import { whoamiRoutes } from './auth/whoami.routes.ts';
+import { sendInEnvelopeOfPath } from './api-envelopes.ts';
+import { refuseWhileClosing } from './closing.ts';
 import { consoleRoutes } from './console/console.routes.ts';
 import { limitConnections } from './connection-limits.ts';
-import { answerClientError } from './http-errors.ts';
+import { answerClientError, MAX_PARAM_LENGTH } from './http-errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
 import { payloadTrackerApi } from './payloads/payload-tracker.plugin.ts';
@@ -64,13 +66,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
     http: { headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: 1000 },
     requestTimeout: config.requestTimeoutMs,
     clientErrorHandler: answerClientError,
-    routerOptions: { querystringParser: parseQueryString, ignoreTrailingSlash: true },
+    routerOptions: { querystringParser: parseQueryString, ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     schemaController: schemaValidators(),
     // Errors are worded from `validation` at the edge (http-errors.ts); Fastify's own message would word
     // every one of a bad batch's errors first (200,000 for 20,000 items with ten bad fields).
     schemaErrorFormatter: (errors, part) => new Error(`the ${part} does not match its schema (${errors.length} errors)`),
     logController: new AnsweredRequestLog(),
+    // A malformed %-encoding or an over-long path parameter, found before any route's error handler is known.
+    frameworkErrors: sendInEnvelopeOfPath,
+    // refuseWhileClosing answers instead, in each API's envelope and with Retry-After.
+    return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  refuseWhileClosing(app);
   limitConnections(
     app,
     { total: config.maxConnections, perClient: config.maxConnectionsPerClient },

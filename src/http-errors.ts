@@ -14,6 +14,9 @@ export interface HttpError {
   retryAfterSeconds?: number;
 }
 
+/** Longest path parameter Fastify routes (its maxParamLength); a longer one is a 414. */
+export const MAX_PARAM_LENGTH = 100;
+
 /** How long a client should wait before retrying while the database is unreachable. */
 const DATABASE_RETRY_SECONDS = 5;
 
@@ -45,6 +48,10 @@ export function toHttpError(error: unknown): HttpError {
       return { status: 400, message: 'the request body is not as long as its content-length header says', details: [] };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { status: 415, message: 'the content-type header is malformed; send application/json', details: [] };
+    case 'FST_ERR_BAD_URL':
+      return { status: 400, message: 'the path holds a malformed %-encoding: % must be followed by two hexadecimal digits', details: [] };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return { status: 414, message: `a path segment is longer than ${MAX_PARAM_LENGTH} characters`, details: [] };
   }
   const status = fastifyError.statusCode;
   if (status && status >= 400 && status < 500) return { status, message: fastifyError.message, details: [] };

@@ -175,6 +175,75 @@ describe('bodies and errors Fastify raises itself', () => {
     });
     assert.deepEqual([large.status, large.body.status], [413, 'error']);
   });
+
+  test("a malformed %-encoding is a 400 and a path parameter over 100 characters a 414, in each API's envelope", async () => {
+    const long = 'a'.repeat(101);
+    const answers = {
+      payloads: await get('/v1/payloads/%zz'),
+      frontend: await get('/app/payload-tracker/api/v1/payloads/%zz'),
+      schedules: await get(`${SCHEDULES}/%zz`),
+      jobs: await get('/data/reports/%zz/jobs'),
+      gathering: await get('/api/insights-results-aggregator/v2/cluster/%zz/requests'),
+      longPayload: await get(`/v1/payloads/${long}`),
+      longSchedule: await get(`${SCHEDULES}/${long}`),
+      longJobs: await get(`/data/reports/${long}/jobs`),
+      longCluster: await get(`/cluster/${long}/requests`),
+    };
+    const encoding = 'the path holds a malformed %-encoding: % must be followed by two hexadecimal digits';
+    const length = 'a path segment is longer than 100 characters';
+    for (const name of ['payloads', 'frontend'] as const) {
+      assert.deepEqual([answers[name].status, answers[name].body], [400, { title: 'Bad Request', message: encoding, status: 400 }]);
+    }
+    assert.deepEqual([answers.schedules.status, answers.schedules.body], [400, { message: encoding, status: 'error' }]);
+    assert.deepEqual(
+      [answers.jobs.status, answers.jobs.body],
+      [400, { code: 'BAD_REQUEST', message: encoding, description: 'Bad Request', fields: [] }],
+    );
+    assert.deepEqual([answers.gathering.status, answers.gathering.body], [400, { status: encoding }]);
+    assert.deepEqual(
+      [answers.longPayload.status, answers.longPayload.body],
+      [414, { title: 'URI Too Long', message: length, status: 414 }],
+    );
+    assert.deepEqual([answers.longSchedule.status, answers.longSchedule.body], [414, { message: length, status: 'error' }]);
+    assert.deepEqual([answers.longJobs.status, answers.longJobs.body.code], [414, 'URI_TOO_LONG']);
+    assert.deepEqual([answers.longCluster.status, answers.longCluster.body], [414, { status: length }]);
+  });
+
+  test("a request arriving while Tracker stops: 503 with Retry-After in its API's envelope, and the connection closed", async () => {
+    const stopping = await startTestApp({ renderReports: false });
+    const { port } = new URL(stopping.url);
+    // A request answered, then the next begun on the same connection: not idle, so closing waits for it.
+    const begin = (path: string) => {
+      const socket = net.connect(Number(port), '127.0.0.1');
+      const connection = { socket, answer: '', closed: new Promise((resolve) => socket.on('close', resolve)) };
+      socket.on('data', (chunk) => (connection.answer += chunk));
+      socket.write(`GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\nGET ${path} HTTP/1.1\r\nHost: x\r\n`);
+      return connection;
+    };
+    const connections = [begin('/v1/payloads'), begin(SCHEDULES)];
+    try {
+      await waitFor(() => connections.every(({ answer }) => answer.includes('liveness checks passed')), { what: 'the first answers' });
+      const closing = stopping.fastify.close();
+      await waitFor(() => !stopping.fastify.server.listening, { what: 'the server to stop listening' });
+      for (const { socket } of connections) socket.write('\r\n');
+      await Promise.all(connections.map(({ closed }) => closed));
+      await closing;
+      const second = connections.map(({ answer }) => answer.slice(answer.indexOf('HTTP/1.1', 1)));
+      for (const answer of second) {
+        assert.match(answer, /^HTTP\/1\.1 503 /);
+        assert.match(answer, /\r\nretry-after: 5\r\n/i);
+        assert.match(answer, /\r\nconnection: close\r\n/i);
+      }
+      const bodies = second.map((answer) => JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)));
+      assert.deepEqual(bodies, [
+        { title: 'Service Unavailable', message: 'Tracker is stopping; try again in 5 s', status: 503 },
+        { message: 'Tracker is stopping; try again in 5 s', status: 'error' },
+      ]);
+    } finally {
+      for (const { socket } of connections) socket.destroy();
+      await stopping.close();
+    }
+  });
 });
 
 describe('the documents, line by line', () => {
@@ -230,10 +299,11 @@ describe('the documents, line by line', () => {
  */
 async function throughRelay(
   use: (parts: { database: Database; relay: Awaited<ReturnType<typeof startDatabaseRelay>>; directUrl: string }) => Promise<void>,
+  timeouts?: DatabaseTimeouts,
 ) {
   const server = await createServerDatabase(process.env.TEST_DATABASE_URL!);
   const relay = await startDatabaseRelay(server.url);
-  const database = createDb({ databaseUrl: relay.url });
+  const database = createDb({ databaseUrl: relay.url, timeouts });
   try {
     await use({ database, relay, directUrl: server.url });
   } finally {
@@ -295,7 +365,6 @@ describe('the database out of reach', () => {
             });
             relay.cut();
             assert.equal((await cutUnder).status, 503);
-  timeouts?: DatabaseTimeouts,
           } finally {
             await locker.end();
           }
@@ -305,6 +374,38 @@ describe('the database out of reach', () => {
           await tracker.close();
         }
       }),
+  );
+
+  test(
+    'silent (a black-holed network): 503 with Retry-After once a statement times out, health says so, and all recovers alone',
+    { skip: !process.env.TEST_DATABASE_URL && 'needs TEST_DATABASE_URL' },
+    () =>
+      throughRelay(
+        async ({ database, relay }) => {
+          const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_CONNECT_TIMEOUT_MS: '500', DATABASE_STATEMENT_TIMEOUT_MS: '1000' });
+          const tracker = await buildApp({ db: database.db, config, enqueueReport: async () => {} });
+          try {
+            await migrate(database);
+            const url = await tracker.listen({ port: 0, host: '127.0.0.1' });
+            assert.equal((await request(`${url}/v1/payloads`)).status, 200);
+            relay.blackHole();
+            // Without the timeouts these would wait for as long as the network is silent.
+            const answers = await Promise.all(Array.from({ length: 12 }, () => request(`${url}/v1/payloads`)));
+            for (const answer of answers) {
+              assert.equal(answer.status, 503);
+              assert.equal(answer.headers.get('retry-after'), '5');
+            }
+            await waitFor(async () => (await request(`${url}/v1/health`)).status === 404);
+            assert.match((await request(`${url}/v1/health`)).body.message, /liveness checks failed: the database/);
+            await relay.restore();
+            await waitFor(async () => (await request(`${url}/v1/payloads`)).status === 200);
+            await waitFor(async () => (await request(`${url}/v1/health`)).status === 202);
+          } finally {
+            await tracker.close();
+          }
+        },
+        { connectMs: 500, statementMs: 1000 },
+      ),
   );
 
   test(
@@ -343,35 +444,3 @@ test('a client sending its headers byte by byte is answered 408 and cut off afte
     await slow.close();
   }
 });
-  test(
-    'silent (a black-holed network): 503 with Retry-After once a statement times out, health says so, and all recovers alone',
-    { skip: !process.env.TEST_DATABASE_URL && 'needs TEST_DATABASE_URL' },
-    () =>
-      throughRelay(
-        async ({ database, relay }) => {
-          const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_CONNECT_TIMEOUT_MS: '500', DATABASE_STATEMENT_TIMEOUT_MS: '1000' });
-          const tracker = await buildApp({ db: database.db, config, enqueueReport: async () => {} });
-          try {
-            await migrate(database);
-            const url = await tracker.listen({ port: 0, host: '127.0.0.1' });
-            assert.equal((await request(`${url}/v1/payloads`)).status, 200);
-            relay.blackHole();
-            // Without the timeouts these would wait for as long as the network is silent.
-            const answers = await Promise.all(Array.from({ length: 12 }, () => request(`${url}/v1/payloads`)));
-            for (const answer of answers) {
-              assert.equal(answer.status, 503);
-              assert.equal(answer.headers.get('retry-after'), '5');
-            }
-            await waitFor(async () => (await request(`${url}/v1/health`)).status === 404);
-            assert.match((await request(`${url}/v1/health`)).body.message, /liveness checks failed: the database/);
-            await relay.restore();
-            await waitFor(async () => (await request(`${url}/v1/payloads`)).status === 200);
-            await waitFor(async () => (await request(`${url}/v1/health`)).status === 202);
-          } finally {
-            await tracker.close();
-          }
-        },
-        { connectMs: 500, statementMs: 1000 },
-      ),
-  );
-

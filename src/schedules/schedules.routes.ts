@@ -44,7 +44,7 @@ const ok = <T>(message: string, data?: T) => ({ ...(data === undefined ? {} : { 
  * `prefix`, a refused request is worded as the spec does: "Error creating new
  * schedule: name: is required".
  */
-const scheduleError = (prefix?: string) =>
+export const scheduleError = (prefix?: string) =>
   errorRenderer(({ status, message, details }) => ({
     body: {
       message: prefix && status === 400 ? `${prefix}: ${message}` : message,

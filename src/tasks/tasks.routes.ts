@@ -57,7 +57,7 @@ const failures = { 400: Failure, 401: Failure, 403: Failure };
 const ok = <T>(result: T) => ({ error: { message: '' }, result, successful: true });
 
 /** The task API's envelope for errors: 400 for a bad request or unknown task; 401 and 403 for access. */
-const sendTaskError = errorRenderer(({ status, message }) => ({
+export const sendTaskError = errorRenderer(({ status, message }) => ({
   status: status === 404 ? 400 : status,
   body: { error: { message }, successful: false },
 }));
