@@ -1,4 +1,9 @@
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
@@ -9,6 +14,7 @@ import { connectNats, givenUpStream, JetStreamSource } from '../src/bus/jetstrea
 import { PartitionKeeper } from '../src/db/partitions.ts';
 import { createMetrics, type Metrics } from '../src/metrics.ts';
 import type { TestApp } from './helpers.ts';
+import { waitFor } from './wait.ts';
 
 export const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -63,6 +69,44 @@ export async function startTestConsumer(app: TestApp, bus: BusConfig, metrics: M
   });
   let stopped: Promise<void> | undefined;
   return { metrics, stop: () => (stopped ??= consumer.stop()) };
+}
+
+/** Why a nats-server of a test's own cannot be started here, or undefined when it can. */
+export function natsServerMissing(): string | undefined {
+  const found = (process.env.PATH ?? '').split(':').some((where) => fs.existsSync(path.join(where, 'nats-server')));
+  return found ? undefined : 'needs nats-server on the PATH';
+}
+
+/** Whether something accepts connections on 127.0.0.1:port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A nats-server with JetStream of the test's own on 127.0.0.1:port, for a test that stops it; its store is removed with it. */
+export async function startNatsServer(port: number): Promise<{ url: string; stop(): Promise<void> }> {
+  const store = fs.mkdtempSync(path.join(os.tmpdir(), 'tracker-nats-'));
+  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+      fs.rmSync(store, { recursive: true, force: true });
+    })());
+  try {
+    await waitFor(() => listening(port), { what: `nats-server to listen on ${port}` });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: `nats://127.0.0.1:${port}`, stop };
 }
 
 export { connectNats };

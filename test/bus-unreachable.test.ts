@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { freePort } from '../bench/server-process.ts';
 import { createServerDatabase } from '../src/db/server-databases.ts';
-import { connectNats, publish, testBus } from './bus-helpers.ts';
+import { connectNats, natsServerMissing, publish, startNatsServer, testBus } from './bus-helpers.ts';
 import { request } from './helpers.ts';
 import { waitFor } from './wait.ts';
 
@@ -16,15 +16,12 @@ import { waitFor } from './wait.ts';
  * serves and works on, says so once, and takes up what was missing when it comes.
  */
 const MAIN = path.join(import.meta.dirname, '..', 'src', 'main.ts');
-const skip = spawnable('nats-server') ? undefined : 'needs nats-server on the PATH';
+const skip = natsServerMissing();
 let dir: string;
 let env: Record<string, string>;
 let cleanUp: () => Promise<void>;
 const started: ChildProcess[] = [];
-
-function spawnable(command: string): boolean {
-  return (process.env.PATH ?? '').split(':').some((where) => fs.existsSync(path.join(where, command)));
-}
+const natsServers: { stop(): Promise<void> }[] = [];
 
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracker-bus-unreachable-'));
@@ -55,6 +52,7 @@ afterEach(async () => {
     child.kill('SIGKILL');
     await exited;
   }
+  for (const server of natsServers.splice(0)) await server.stop();
   await cleanUp();
 });
 
@@ -71,24 +69,6 @@ function serve(args: string[], extraEnv: Record<string, string>) {
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as { level: number; msg: string });
   return { child, output: () => output, lines };
-}
-
-/** nats-server with JetStream on `port`, its store under the test's directory. */
-async function startNats(port: number): Promise<ChildProcess> {
-  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', path.join(dir, 'nats')], { stdio: 'ignore' });
-  started.push(child);
-  await waitFor(
-    () =>
-      new Promise<boolean>((resolve) => {
-        const socket = net.connect(port, '127.0.0.1', () => {
-          socket.destroy();
-          resolve(true);
-        });
-        socket.once('error', () => resolve(false));
-      }),
-    { what: 'nats-server to listen' },
-  );
-  return child;
 }
 
 const WARN = 40;
@@ -112,7 +92,7 @@ describe('tracker serve without what it depends on', { skip }, () => {
     assert.match(warned[0].msg, /connection refused; trying again in the background, backing off to 30 s between tries$/);
     assert.doesNotMatch(tracker.output(), /\n\s+at /, 'no stack trace');
 
-    await startNats(natsPort);
+    natsServers.push(await startNatsServer(natsPort));
     await waitFor(() => /bus: consuming/.test(tracker.output()), { what: 'the consumer to start', timeoutMs: 30_000 });
     assert.match(tracker.output(), /bus: NATS answers again after \d+ s; consuming/);
     const connection = await connectNats(bus, 'tracker tests');

@@ -3,8 +3,20 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import net from 'node:net';
+import { freePort } from '../bench/server-process.ts';
+import type { BusConfig } from '../src/config.ts';
 import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
-import { connectNats, dropBus, natsMissing, publish, startTestConsumer, testBus } from './bus-helpers.ts';
+import {
+  connectNats,
+  dropBus,
+  natsMissing,
+  natsServerMissing,
+  publish,
+  startNatsServer,
+  startTestConsumer,
+  testBus,
+} from './bus-helpers.ts';
 import { waitFor } from './wait.ts';
 
 const skip = await natsMissing();
@@ -20,6 +32,38 @@ async function count(app: TestApp, table: 'payload_statuses' | 'dead_letters'): 
   const { rows } = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(app.database.db);
   return rows[0].n;
 }
+
+/** The environment that points an app at `bus`. */
+const busEnv = (bus: BusConfig) => ({ NATS_URL: bus.url, NATS_STREAM: bus.stream, NATS_SUBJECT: bus.subject, NATS_CONSUMER: bus.consumer });
+
+/** GET /v1/health, and how long it took to answer in ms. */
+async function timedHealth(app: TestApp): Promise<{ ms: number; status: number; bus: Record<string, any> }> {
+  const started = performance.now();
+  const { status, body } = await request(`${app.url}/v1/health`);
+  return { ms: performance.now() - started, status, bus: body.bus };
+}
+
+/**
+ * A server that accepts connections and never says a word: a NATS hung, or
+ * behind a firewall that drops. Closing it cuts what it accepted, whoever holds the other end.
+ */
+function silentServer() {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => sockets.add(socket.on('close', () => sockets.delete(socket))));
+  return {
+    async listen(port = 0): Promise<number> {
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+      return (server.address() as net.AddressInfo).port;
+    },
+    close() {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
+}
+
+/** DESIGN.md: health answers within this under each known adversity. */
+const HEALTH_BUDGET_MS = 250;
 
 /** For a describe: a test app on the `now` clock and a NATS connection to publish with, closed after its tests. */
 function appAndNats(now: () => Date = () => new Date()): { app: TestApp; connection: NatsConnection } {
@@ -64,20 +108,36 @@ describe('status events from NATS JetStream', { skip }, () => {
 
 test('/v1/health reports the bus consumer: consuming while a worker pulls, with its lag', { skip }, async () => {
   const bus = testBus();
-  const env = { NATS_URL: bus.url, NATS_STREAM: bus.stream, NATS_SUBJECT: bus.subject, NATS_CONSUMER: bus.consumer };
-  const app = await startTestApp({ env, now: () => new Date() });
+  const app = await startTestApp({ env: busEnv(bus), now: () => new Date() });
   const connection = await connectNats(bus, 'tracker tests');
+  const busHealth = async () => (await request(`${app.url}/v1/health`)).body.bus;
   try {
-    const before = (await request(`${app.url}/v1/health`)).body;
-    assert.equal(before.bus.state, 'unreachable', 'no stream nor consumer yet');
-    assert.match(before.bus.error, /not found/i);
+    const before = await waitFor(
+      async () => {
+        const answer = await busHealth();
+        return answer.checked_at && answer;
+      },
+      { what: 'the first probe' },
+    );
+    assert.equal(before.state, 'unreachable', 'no stream nor consumer yet');
+    assert.match(before.error, /not found/i);
     const consumer = await startTestConsumer(app, bus);
     await publish(connection, bus, [event(1), event(2)]);
     await waitFor(async () => (await count(app, 'payload_statuses')) === 2);
-    const health = await request(`${app.url}/v1/health`);
+    // NATS is asked every 2 s in the background: the answer after the events were stored says so.
+    const storedAt = new Date().toISOString();
+    const health = await waitFor(
+      async () => {
+        const answer = await request(`${app.url}/v1/health`);
+        return answer.body.bus.checked_at > storedAt && answer;
+      },
+      { what: 'a probe after the events were stored' },
+    );
     assert.equal(health.status, 202);
+    const { checked_at, since, ...rest } = health.body.bus;
+    assert.ok(since <= checked_at, `in this state since ${since}, checked at ${checked_at}`);
     assert.deepEqual(
-      { ...health.body.bus, waiting_pulls: health.body.bus.waiting_pulls > 0 },
+      { ...rest, waiting_pulls: rest.waiting_pulls > 0 },
       { state: 'consuming', stream: bus.stream, consumer: bus.consumer, pending: 0, ack_pending: 0, waiting_pulls: true },
     );
     await consumer.stop();
@@ -88,6 +148,75 @@ test('/v1/health reports the bus consumer: consuming while a worker pulls, with 
     await connection.close();
     await app.close();
   }
+});
+
+describe('/v1/health while NATS is away', { skip: natsServerMissing() }, () => {
+  test('answers at once when NATS stops, then goes silent, with the last state seen and since when', async () => {
+    const nats = await startNatsServer(await freePort());
+    const bus = testBus({ NATS_URL: nats.url });
+    const app = await startTestApp({ env: busEnv(bus), now: () => new Date() });
+    const silent = silentServer();
+    try {
+      await (await startTestConsumer(app, bus)).stop();
+      const idle = await waitFor(async () => (await timedHealth(app)).bus.state === 'idle' && timedHealth(app), { what: 'idle' });
+      assert.equal(idle.status, 202);
+
+      const stoppedAt = new Date().toISOString();
+      await nats.stop();
+      const gone = await waitFor(async () => {
+        const answer = await timedHealth(app);
+        assert.ok(answer.ms < HEALTH_BUDGET_MS, `answered in ${answer.ms.toFixed(0)} ms with NATS stopped`);
+        return answer.bus.state === 'unreachable' && answer;
+      });
+      assert.equal(gone.status, 202);
+      assert.ok(gone.bus.error, 'says why');
+      assert.ok(gone.bus.since >= stoppedAt && gone.bus.since <= gone.bus.checked_at, JSON.stringify(gone.bus));
+
+      await silent.listen(Number(new URL(nats.url).port));
+      // The client reconnects to the silent server; the probes after it still find nothing, and health never waits on them.
+      const silentFrom = new Date().toISOString();
+      await waitFor(
+        async () => {
+          const answer = await timedHealth(app);
+          assert.ok(answer.ms < HEALTH_BUDGET_MS, `answered in ${answer.ms.toFixed(0)} ms with NATS silent`);
+          return Date.parse(answer.bus.checked_at) > Date.parse(silentFrom) + 2500;
+        },
+        { what: 'probes while NATS is silent' },
+      );
+      const still = await timedHealth(app);
+      assert.equal(still.bus.state, 'unreachable');
+      assert.equal(still.bus.since, gone.bus.since, 'unreachable since NATS stopped');
+    } finally {
+      silent.close();
+      await app.close();
+      await nats.stop();
+    }
+  });
+
+  test('answers at once at start-up when NATS never speaks', async () => {
+    const silent = silentServer();
+    const bus = testBus({ NATS_URL: `nats://127.0.0.1:${await silent.listen()}` });
+    const app = await startTestApp({ env: busEnv(bus), now: () => new Date() });
+    try {
+      const first = await timedHealth(app);
+      assert.ok(first.ms < HEALTH_BUDGET_MS, `answered in ${first.ms.toFixed(0)} ms`);
+      assert.equal(first.status, 202);
+      assert.equal(first.bus.state, 'unreachable');
+      const probed = await waitFor(
+        async () => {
+          const answer = await timedHealth(app);
+          assert.ok(answer.ms < HEALTH_BUDGET_MS, `answered in ${answer.ms.toFixed(0)} ms`);
+          return answer.bus.checked_at && answer;
+        },
+        { what: 'a probe that timed out' },
+      );
+      assert.equal(probed.bus.state, 'unreachable');
+      assert.match(probed.bus.error, /accepted a connection and said nothing for 2000 ms/);
+    } finally {
+      await app.close();
+      silent.close();
+    }
+  });
 });
 
 describe('dead letters: the API, and a replay after a fix', { skip }, () => {

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import type { Consumer, ConsumerConfig, ConsumerMessages, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -23,10 +24,37 @@ export const maxDeliveriesSubject = (bus: BusConfig) => `$JS.EVENT.ADVISORY.CONS
 /** The stream that keeps those advisories, so that a worker down when one was sent still reads it. */
 export const givenUpStream = (bus: BusConfig) => `${bus.stream}_GIVEN_UP`;
 
-/** Connects to NATS for Tracker: named, reconnecting for ever. */
-export function connectNats(bus: BusConfig, name: string): Promise<NatsConnection> {
+/** Connects to NATS for Tracker: named, reconnecting for ever; a first connection not made within `timeoutMs` fails. */
+export async function connectNats(bus: BusConfig, name: string, timeoutMs = 20_000): Promise<NatsConnection> {
   const url = new URL(bus.url);
-  return connect({ servers: url.host || bus.url, name, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
+  await greeted(url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', Number(url.port || 4222), timeoutMs);
+  return connect({ servers: url.host || bus.url, name, maxReconnectAttempts: -1, reconnectTimeWait: 1000, timeout: timeoutMs });
+}
+
+/**
+ * Resolves once the server at host:port speaks first, as NATS does (INFO);
+ * fails when it refuses, closes or stays silent for `timeoutMs`. Asked before
+ * the client connects because nats.js leaves the socket of a first connection
+ * that timed out open (its transport ignores close() until connected): one
+ * more socket at every try at a NATS that accepts and never answers.
+ */
+function greeted(host: string, port: number, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, host);
+    const done = (error?: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (error) reject(error);
+      else resolve();
+    };
+    const timer = setTimeout(
+      () => done(new Error(`NATS at ${host}:${port} accepted a connection and said nothing for ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    socket.once('data', () => done());
+    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code === 'ECONNREFUSED' ? new Error('connection refused') : error));
+    socket.once('close', () => done(new Error(`NATS at ${host}:${port} closed the connection before it spoke`)));
+  });
 }
 
 /**

@@ -19,7 +19,7 @@ const Message = Type.Object({
         ),
         since: Type.Optional(Type.String({ format: 'date-time', description: 'Since when the bus has been in this state' })),
       },
-      { description: 'The bus consumer, when NATS_URL is set; it does not change the status code' },
+      { description: 'The bus consumer, when NATS_URL is set, as last seen; it does not change the status code nor delay the answer' },
     ),
   ),
 });
