@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { expireReportFiles } from '../src/reports/expiry.ts';
+import { nextBatchSize } from '../src/reports/report-types.ts';
 import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
 import { waitFor } from './wait.ts';
 
@@ -472,4 +473,12 @@ test('the OpenAPI document lists the report and task routes', async () => {
   assert.ok(body.paths['/data/reports/{type}/jobs/{id}'].delete);
   assert.ok(body.paths['/data/reports/{type}/files/{id}'].get);
   for (const path of ['/task/list', '/task/show', '/task/dismiss']) assert.ok(body.paths[path].post, path);
+});
+
+test('a report batch is sized to the read budget from what the last one took, at most doubling, within 10 and the most asked', () => {
+  assert.equal(nextBatchSize(100, 10, 5000), 200); // fast: doubled, not quadrupled
+  assert.equal(nextBatchSize(1000, 80, 5000), 500); // twice the budget: halved
+  assert.equal(nextBatchSize(4000, 20, 5000), 5000); // never past the most asked
+  assert.equal(nextBatchSize(50, 10_000, 5000), 10); // however slow, a batch reads something
+  assert.equal(nextBatchSize(2, 1, 2), 2); // a smaller most asked (tests) is kept
 });
