@@ -3,6 +3,7 @@ import path from 'node:path';
 import { headroom } from './connection-limits.ts';
 import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from './db/create-db.ts';
 import { LOG_FORMATS, type LogFormat } from './logger.ts';
+import { redactUrl } from './redact.ts';
 
 /** Everything Tracker reads from its environment, validated once. */
 export interface Config {
@@ -118,7 +119,8 @@ function text(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
 function optionalUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
-  if (!URL.canParse(raw)) throw new ConfigError(`${name} must be a URL, not "${raw}"`);
+  // The message is printed at start-up: a password in the value must not be.
+  if (!URL.canParse(raw)) throw new ConfigError(`${name} must be a URL, not "${redactUrl(raw)}"`);
   return raw;
 }
 

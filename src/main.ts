@@ -10,6 +10,7 @@ import { createDb, type Database } from './db/create-db.ts';
 import { isDatabaseUnavailable } from './db/unavailable.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { redactUrlsIn } from './redact.ts';
 import { serveMetrics } from './metrics-server.ts';
 import { migrate } from './db/migrate.ts';
 import { PartitionKeeper } from './db/partitions.ts';
@@ -42,7 +43,7 @@ function openDb(config: Readonly<Config>, holder: string) {
     dataDir: config.dataDir,
     holder,
     timeouts: config.databaseTimeouts,
-    onConnectionError: (error) => console.error(`tracker: a database connection failed: ${error.message}`),
+    onConnectionError: (error) => console.error(`tracker: a database connection failed: ${redactUrlsIn(error.message)}`),
   });
 }
 
@@ -272,6 +273,7 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   // A mistake of the caller's, or a database out of reach, is told as one line; anything else with its stack.
   const known =
     error instanceof AppError || error instanceof ConfigError || String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
-  console.error(`tracker: ${known ? (error as Error).message : (databaseProblem(error) ?? (error as Error).stack)}`);
+  // Whatever failed may quote a URL from the configuration, password and all.
+  console.error(`tracker: ${redactUrlsIn(known ? (error as Error).message : (databaseProblem(error) ?? String((error as Error).stack)))}`);
   process.exit(1);
 });

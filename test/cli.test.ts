@@ -231,4 +231,20 @@ describe('the tracker CLI', () => {
     assert.equal(badPort.code, 1);
     assert.match(badPort.stderr, /PORT must be a whole number/);
   });
+
+  test('a malformed DATABASE_URL, SMTP_URL or NATS_URL is refused at start-up without printing its password', async () => {
+    const malformed = {
+      DATABASE_URL: ['postgres://tracker:s3cr@t@db.example:port/tracker', 'postgres://***@db.example:port/tracker'],
+      SMTP_URL: ['smtp://mailer:s3cr3t@mail example:587', 'smtp://***@mail example:587'],
+      NATS_URL: ['nats://bus:s3cr3t@[::1:4222', 'nats://***@[::1:4222'],
+    };
+    const configured = { ...env };
+    for (const [name, [value, shown]] of Object.entries(malformed)) {
+      env = { ...configured, [name]: value };
+      const { code, stdout, stderr } = await run(['serve']);
+      assert.equal(code, 1, name);
+      assert.equal(stderr.trim(), `tracker: ${name} must be a URL, not "${shown}"`);
+      assert.ok(!`${stdout}${stderr}`.includes('s3cr'), stderr);
+    }
+  });
 });

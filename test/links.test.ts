@@ -8,13 +8,22 @@ const ID = 'abcabcabcabcabcabcabcabcabcabcab';
 let app: TestApp;
 let broker: http.Server;
 const brokerCalls: string[] = [];
+const brokerAuthorizations: (string | undefined)[] = [];
+/** The broker's password, with characters a URL must percent-encode. */
+const PASSWORD = 's3cr@t/pw';
 
-/** A storage broker on a free port: one archive, one failing ID, one that never answers in time. */
+/**
+ * A storage broker on a free port that takes only Basic auth with PASSWORD: one
+ * archive, one failing ID, one that never answers in time. Its URL carries the credentials.
+ */
 function startBroker(): Promise<string> {
   broker = http.createServer((req, res) => {
     const requestId = new URL(req.url ?? '/', 'http://broker').searchParams.get('request_id') ?? '';
     brokerCalls.push(requestId);
-    if (requestId === ID) {
+    brokerAuthorizations.push(req.headers.authorization);
+    if (req.headers.authorization !== `Basic ${Buffer.from(`tracker:${PASSWORD}`).toString('base64')}`) {
+      res.writeHead(401, { 'www-authenticate': 'Basic' }).end();
+    } else if (requestId === ID) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ url: `https://s3.example/${requestId}.tar.gz` }));
     } else if (requestId === 'broken') {
       res.writeHead(500).end('boom');
@@ -25,7 +34,9 @@ function startBroker(): Promise<string> {
     }
   });
   return new Promise((resolve) =>
-    broker.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(broker.address() as AddressInfo).port}/archive/url`)),
+    broker.listen(0, '127.0.0.1', () =>
+      resolve(`http://tracker:${encodeURIComponent(PASSWORD)}@127.0.0.1:${(broker.address() as AddressInfo).port}/archive/url`),
+    ),
   );
 }
 
@@ -97,6 +108,18 @@ describe('archive links', () => {
     const slow = await request(`${app.url}/v1/payloads/slow/archiveLink`, { headers: withRole });
     assert.equal(slow.status, 502);
     assert.match(slow.body.message, /no answer within 300 ms/);
+  });
+
+  test("the broker URL's user and password go as Basic auth, and no answer shows the password", async () => {
+    for (const id of ['broken', 'slow']) {
+      const failed = await request(`${app.url}/v1/payloads/${id}/archiveLink`, { headers: withRole });
+      const text = JSON.stringify(failed.body);
+      assert.ok(!text.includes('s3cr'), text);
+      assert.equal(failed.status, 502);
+    }
+    const { status } = await request(`${app.url}/v1/payloads/${ID}/archiveLink`, { headers: withRole });
+    assert.equal(status, 200);
+    assert.equal(brokerAuthorizations.at(-1), `Basic ${Buffer.from(`tracker:${PASSWORD}`).toString('base64')}`);
   });
 
   test('a malformed request ID: 400', async () => {

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { BusConfig } from '../config.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import type { Metrics } from '../metrics.ts';
+import { redactUrl } from '../redact.ts';
 import { storeBusBatch, type BatchDeps } from './bus-batch.ts';
 import type { BusMessage, BusSource } from './bus-source.ts';
 import { keepDeadLetters } from './dead-letters.queries.ts';
@@ -87,7 +88,7 @@ export function startBusConsumer(deps: BusConsumerDeps): { stop(): Promise<void>
         void opening.then((late) => late.close()).catch(() => {});
         return undefined;
       } catch (error) {
-        busOutage.failed(error, `cannot reach NATS at ${bus.url}`);
+        busOutage.failed(error, `cannot reach NATS at ${redactUrl(bus.url)}`);
       }
       await pause(backoff);
     }

@@ -1,19 +1,25 @@
 import { AppError } from '../errors.ts';
+import { redactUrlsIn, withoutCredentials } from '../redact.ts';
 
 /**
  * Asks the storage broker where a payload's archive is: `GET {url}?request_id=…`
  * answers `{"url": …}`. Its 404 is ours; anything else that goes wrong is an
- * upstream failure, including no answer within `timeoutMs`.
+ * upstream failure, including no answer within `timeoutMs`. User information
+ * in `brokerUrl` (`https://user:password@broker/…`) is sent as Basic auth.
  */
 export async function fetchArchiveUrl(brokerUrl: string | undefined, requestId: string, timeoutMs: number) {
   if (!brokerUrl) throw new AppError('unavailable', 'archive links are not configured (STORAGE_BROKER_URL is unset)');
-  const url = new URL(brokerUrl);
+  // fetch() refuses a URL holding credentials (and said so with the password in the 502): they go as Basic auth.
+  const { url, authorization } = withoutCredentials(brokerUrl);
   url.searchParams.set('request_id', requestId);
   let response: Response;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+    response = await fetch(url, {
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { accept: 'application/json', ...(authorization ? { authorization } : {}) },
+    });
   } catch (error) {
-    const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (error as Error).message;
+    const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : redactUrlsIn((error as Error).message);
     throw new AppError('upstream_failed', `the storage broker could not be reached: ${reason}`);
   }
   if (response.status === 404) {

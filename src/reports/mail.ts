@@ -2,6 +2,7 @@ import nodemailer from 'nodemailer';
 import { sql, type Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Schema } from '../db/schema.ts';
+import { redactUrlsIn } from '../redact.ts';
 import { withNanos } from '../shared/timestamps.ts';
 import { getReportJob, type ReportJobRow } from '../reports/jobs.queries.ts';
 import { downloadName, reportFilePath } from '../reports/render.ts';
@@ -77,7 +78,8 @@ export async function deliverReport(deps: MailDeps, jobId: string, recipient: st
     await record('sent', null);
     await addTaskMessage(db, job.task_id, `sent to ${recipient} (${how})`, now());
   } catch (error) {
-    const reason = (error as Error).message;
+    // Shown in the task's messages; an SMTP error may quote the server's URL.
+    const reason = redactUrlsIn((error as Error).message);
     if (!isPermanent(error) && attempt < maxAttempts) {
       await db
         .updateTable('mail_deliveries')
