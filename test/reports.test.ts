@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { expireReportFiles } from '../src/reports/expiry.ts';
-import { nextBatchSize } from '../src/reports/report-types.ts';
+import { nextBatchSize } from '../src/reports/report-scope.ts';
 import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
 import { waitFor } from './wait.ts';
 

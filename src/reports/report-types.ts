@@ -1,34 +1,22 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Schema } from '../db/schema.ts';
-import { formatDuration, percent } from '../shared/measures.ts';
+import { formatDuration } from '../shared/measures.ts';
 import { canonicalUuid } from '../shared/request-id.ts';
+import {
+  afterCursor,
+  hostCondition,
+  keysetBatches,
+  LOCAL_TIME,
+  serviceCondition,
+  type Cursor,
+  type ReportScope,
+  type ReportSource,
+} from './report-scope.ts';
+import { generic, successRate } from './summary-reports.ts';
 import type { ReportRow } from './writers.ts';
 
 export const REPORT_TYPES = ['statuses', 'payloads', 'success-rate'] as const;
 export type ReportType = (typeof REPORT_TYPES)[number];
-
-/** What a report reads: one org's data in [from, to), times shown in `timezone`. */
-export interface ReportScope {
-  orgId: string;
-  from: string;
-  to: string;
-  timezone: string;
-  /**
-   * Only payloads of these hosts (empty: all): inventory, system or cluster IDs
-   * match; a host name matches nothing, since no event carries one.
-   */
-  hosts?: string[];
-  /** Only statuses of these services (empty: all). */
-  services?: string[];
-}
-
-/** The payload `p` belongs to one of the scope's hosts, when it names any. */
-function hostCondition(scope: ReportScope) {
-  if (!scope.hosts?.length) return sql`true`;
-  const hosts = sql`${scope.hosts.filter((host) => canonicalUuid(host) === host)}::uuid[]`;
-  return sql`(p.inventory_id = any(${hosts}) or p.system_id = any(${hosts}) or exists (
-    select 1 from gathering_requests g where g.org_id = p.org_id and g.request_id = p.request_id and g.cluster_id = any(${hosts})))`;
-}
 
 /**
  * The scope's hosts no payload with a status in the span belongs to: the
@@ -48,88 +36,6 @@ export async function hostsWithoutData(db: Kysely<Schema>, scope: ReportScope): 
   );
   const found = new Set(rows.map((row) => row.host));
   return (scope.hosts ?? []).filter((host) => !found.has(host));
-}
-
-/** The status `s` is of one of the scope's services, when it names any. */
-function serviceCondition(scope: ReportScope, alias = 's') {
-  return scope.services?.length ? sql`${sql.ref(`${alias}.service`)} = any(${scope.services}::text[])` : sql`true`;
-}
-
-export interface ReportSource {
-  columns: string[];
-  /** The rows in batches, in a stable order; each batch is read in its own short transaction. */
-  batches(db: Kysely<Schema>, scope: ReportScope, batchSize: number): AsyncGenerator<ReportRow[]>;
-}
-
-// Keyset paging repeats the leading column as a plain bound: PostgreSQL then starts each
-// batch's index scan at the previous batch's end, rather than at the span's start.
-
-// A time in the session's zone, with its offset: 2026-03-29T03:00:00.000000+02:00.
-const LOCAL_TIME = 'YYYY-MM-DD"T"HH24:MI:SS.USTZH:TZM';
-
-/**
- * Reads one batch in a transaction of its own with the session in the report's
- * time zone, so that PostgreSQL prints local times with their offsets. Short
- * transactions keep the embedded database free for the API between batches.
- */
-function inZone<T>(db: Kysely<Schema>, timezone: string, read: (trx: Transaction<Schema>) => Promise<T>): Promise<T> {
-  return db.transaction().execute(async (trx) => {
-    await sql`select set_config('TimeZone', ${timezone}, true)`.execute(trx);
-    return read(trx);
-  });
-}
-
-/** Where the previous batch ended: its last row's time (UTC text) and id. */
-interface Cursor {
-  cursor_at: string;
-  cursor_id: string;
-}
-
-/** Rows after the cursor in (`column`, `idColumn`) order. */
-function afterCursor(column: string, idColumn: string, after: Cursor | undefined) {
-  if (!after) return sql``;
-  const at = sql`${after.cursor_at}::timestamptz`;
-  return sql`and ${sql.ref(column)} >= ${at} and (${sql.ref(column)}, ${sql.ref(idColumn)}) > (${at}, ${after.cursor_id}::bigint)`;
-}
-
-/**
- * How long one batch's read is meant to take. The embedded database runs a
- * statement on the event loop, so a read holds every request for its length;
- * batches are sized to this, from what the previous one took (waiting behind
- * API queries included, so a busy database gets smaller ones).
- */
-const READ_BUDGET_MS = 40;
-const FIRST_BATCH_ROWS = 100;
-
-/** The next batch's size: the rows `tookMs` read, scaled to the budget, at most doubled, within 10 and `most`. */
-export function nextBatchSize(rows: number, tookMs: number, most: number): number {
-  const fitting = Math.floor((rows * READ_BUDGET_MS) / Math.max(tookMs, 1));
-  return Math.max(Math.min(10, most), Math.min(fitting, rows * 2, most));
-}
-
-/**
- * Reads a keyset-ordered query batch after batch, each batch in its zone-set
- * transaction, until one comes back short; `read` takes the cursor and how
- * many rows to read (at most `batchSize`, see READ_BUDGET_MS).
- */
-async function* keysetBatches<R extends Cursor>(
-  db: Kysely<Schema>,
-  scope: ReportScope,
-  batchSize: number,
-  read: (trx: Transaction<Schema>, after: Cursor | undefined, limit: number) => Promise<R[]>,
-): AsyncGenerator<R[]> {
-  let after: Cursor | undefined;
-  let limit = Math.min(FIRST_BATCH_ROWS, batchSize);
-  for (;;) {
-    const started = performance.now();
-    const rows = await inZone(db, scope.timezone, (trx) => read(trx, after, limit));
-    if (rows.length === 0) return;
-    const { cursor_at, cursor_id } = rows[rows.length - 1];
-    after = { cursor_at, cursor_id };
-    yield rows;
-    if (rows.length < limit) return;
-    limit = nextBatchSize(rows.length, performance.now() - started, batchSize);
-  }
 }
 
 /**
@@ -250,77 +156,6 @@ async function statusSpans(trx: Transaction<Schema>, scope: ReportScope, rows: P
     group by payload_id`.execute(trx);
   return spans;
 }
-
-const successRate: ReportSource = {
-  columns: ['service', 'success', 'error', 'success_percent', 'error_percent'],
-  async *batches(db, scope) {
-    const { rows } = await sql<{ service: string; success: string; error: string }>`
-      select s.service,
-        count(*) filter (where s.status = 'success') as success,
-        count(*) filter (where s.status = 'error') as error
-      from payload_statuses s join payloads p on p.id = s.payload_id
-      where p.org_id = ${scope.orgId} and s.date >= ${scope.from}::timestamptz and s.date < ${scope.to}::timestamptz
-        and s.status in ('success', 'error') and ${hostCondition(scope)} and ${serviceCondition(scope)}
-      group by s.service order by s.service`.execute(db);
-    yield rows.map((row) => {
-      const success = Number(row.success);
-      const error = Number(row.error);
-      return {
-        service: row.service,
-        success,
-        error,
-        success_percent: percent(success, success + error),
-        error_percent: percent(error, success + error),
-      };
-    });
-  },
-};
-
-/**
- * The summary a schedule of type `generic` mails: per service, how many
- * payloads it handled, its success rate, and the median and 95th percentile of
- * the time a payload spent in it (its first status to its last).
- */
-const generic: ReportSource = {
-  columns: ['service', 'payloads', 'statuses', 'success', 'error', 'success_percent', 'median_time', 'p95_time'],
-  async *batches(db, scope) {
-    const { rows } = await sql<{
-      service: string;
-      payloads: string;
-      statuses: string;
-      success: string;
-      error: string;
-      median_us: string;
-      p95_us: string;
-    }>`
-      select service, count(*) as payloads, sum(statuses) as statuses, sum(success) as success, sum(error) as error,
-        round(percentile_cont(0.5) within group (order by spent_us))::bigint as median_us,
-        round(percentile_cont(0.95) within group (order by spent_us))::bigint as p95_us
-      from (
-        select s.payload_id, s.service, count(*) as statuses,
-          count(*) filter (where s.status = 'success') as success, count(*) filter (where s.status = 'error') as error,
-          (extract(epoch from max(s.date)) - extract(epoch from min(s.date))) * 1000000 as spent_us
-        from payload_statuses s join payloads p on p.id = s.payload_id
-        where p.org_id = ${scope.orgId} and s.date >= ${scope.from}::timestamptz and s.date < ${scope.to}::timestamptz
-          and ${hostCondition(scope)} and ${serviceCondition(scope)}
-        group by s.payload_id, s.service) per_payload
-      group by service order by service`.execute(db);
-    yield rows.map((row) => {
-      const success = Number(row.success);
-      const error = Number(row.error);
-      return {
-        service: row.service,
-        payloads: Number(row.payloads),
-        statuses: Number(row.statuses),
-        success,
-        error,
-        success_percent: percent(success, success + error),
-        median_time: formatDuration(BigInt(row.median_us)),
-        p95_time: formatDuration(BigInt(row.p95_us)),
-      };
-    });
-  },
-};
 
 /** Every type a job may have: those asked for directly, and `generic`, which only schedules run. */
 export const JOB_TYPES = [...REPORT_TYPES, 'generic'] as const;
