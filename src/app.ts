@@ -65,6 +65,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
     // A client gets this long to send its headers, and its whole request; checked every second.
     http: { headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: 1000 },
     requestTimeout: config.requestTimeoutMs,
+    // request.ip from X-Forwarded-For only from the proxies TRUST_PROXY names.
+    trustProxy: config.trustProxy,
     clientErrorHandler: answerClientError,
     routerOptions: { querystringParser: parseQueryString, ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     schemaController: schemaValidators(),

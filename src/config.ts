@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { headroom } from './connection-limits.ts';
 import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from './db/create-db.ts';
@@ -75,6 +76,12 @@ export interface Config {
   identityHeader: 'trust' | 'ignore';
   /** Both of the above were left to their defaults, which are safe only on a loopback address. */
   accessDefaulted: boolean;
+  /**
+   * TRUST_PROXY: the proxies (addresses, CIDRs) whose X-Forwarded-For is
+   * believed for the client's address (live streams per caller, the request log);
+   * false (the default): the peer's own address only.
+   */
+  trustProxy: false | string[];
   bus?: BusConfig;
   /** Where a worker-only process serves /metrics; not served when absent. */
   metricsPort?: number;
@@ -219,6 +226,33 @@ function connectionLimits(env: NodeJS.ProcessEnv, identityHeader: string) {
   return { maxConnections: total, maxConnectionsPerClient: perClient };
 }
 
+/** Names Fastify's trustProxy (proxy-addr) knows for address ranges. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY: the proxies' addresses and CIDRs, comma-separated. Not "every
+ * hop" nor a hop count: X-Forwarded-For's first address is the client's to
+ * write, so a proxy is believed only when the peer is one of those named.
+ */
+function trustProxy(env: NodeJS.ProcessEnv): false | string[] {
+  const raw = text(env, 'TRUST_PROXY', 'false').trim();
+  if (raw === 'false') return false;
+  const proxies = raw.split(',').map((entry) => entry.trim());
+  const refused = proxies.filter((entry) => {
+    const [address, bits, ...rest] = entry.split('/');
+    const family = net.isIP(address);
+    const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    return !PROXY_RANGES.includes(entry) && !(family !== 0 && bitsOk && rest.length === 0);
+  });
+  if (refused.length > 0) {
+    throw new ConfigError(
+      `TRUST_PROXY must name the proxies in front of Tracker by address or CIDR (or ${PROXY_RANGES.join(', ')}), ` +
+        `comma-separated, or be false; not "${refused.join(',')}"`,
+    );
+  }
+  return proxies;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
@@ -280,6 +314,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     readAccess: readAccess ?? 'open',
     identityHeader: identityHeader ?? 'trust',
     accessDefaulted: readAccess === undefined || identityHeader === undefined,
+    trustProxy: trustProxy(env),
     publicUrl: (
       optionalUrl(env, 'PUBLIC_URL') ?? `http://${text(env, 'HOST', '127.0.0.1')}:${integer(env, 'PORT', 8080, 0, 65535)}`
     ).replace(/\/+$/, ''),

@@ -3,10 +3,12 @@ import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { decodeIdentity, identityOrg } from './identity.ts';
 import { authenticate, type CallerLookup } from './caller-lookup.ts';
+import type { Caller } from './tokens.ts';
 
-/** Whose payloads a reader sees: one org's, or every org's when `orgId` is absent. */
+/** Whose payloads a reader sees: one org's, or every org's when `orgId` is absent; and the token's caller, when one was checked. */
 export interface ReadScope {
   orgId?: string;
+  caller?: Caller;
 }
 
 /**
@@ -19,7 +21,7 @@ export async function readScope(callers: CallerLookup, headers: IncomingHttpHead
   if (config.readAccess === 'open') return {};
   if (headers.authorization) {
     const caller = await authenticate(callers, headers.authorization, 'payloads:read');
-    return caller.allOrgs ? {} : { orgId: caller.orgId };
+    return caller.allOrgs ? { caller } : { caller, orgId: caller.orgId };
   }
   const identity = config.identityHeader === 'trust' ? decodeIdentity(headers['x-rh-identity']) : undefined;
   if (identity?.type === 'Associate') return {};

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServerResponse } from 'node:http';
 import { Type } from 'typebox';
+import { callerKeyOf } from '../auth/caller-key.ts';
 import { grantOf } from '../auth/route-access.ts';
 import { AppError } from '../errors.ts';
 import { requestIdParam } from '../shared/query-params.ts';
@@ -14,16 +15,24 @@ const POLL_MS = 1000;
 const KEEPALIVE_MS = 15_000;
 
 /**
- * Streams open at once in all and from one client address, and how long one
- * lasts before the client reconnects and starts afresh.
+ * Streams open at once in all and by one caller (see callerKeyOf), and how
+ * long one lasts before the client reconnects and starts afresh.
  */
 const LIVE_LIMITS = { maxStreams: 200, maxPerClient: 8, maxLifetimeMs: 30 * 60_000 };
 
 /** One server-sent event. */
 const sseEvent = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
-export const liveRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async (app, { db }) => {
+const STREAM_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  // Proxies that buffer (nginx) would hold the events back.
+  'x-accel-buffering': 'no',
+};
+
+export const liveRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async (app, { db, config }) => {
   const open = new Set<() => void>();
+  const trustIdentity = config.identityHeader === 'trust';
   const perClient = new Map<string, number>();
 
   /** The payload as `GET /v1/payloads/{request_id}` answers it, sorted by date. */
@@ -45,8 +54,9 @@ export const liveRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async (
           'A text/event-stream: a `payload` event with the whole answer of GET /v1/payloads/{request_id} (sorted by date) ' +
           'when the stream opens and again whenever a status is added, a comment every 15 s while nothing changes, and ' +
           `an \`end\` event after ${LIVE_LIMITS.maxLifetimeMs / 60_000} minutes or when the server stops, after which a client ` +
-          `reconnects. At most ${LIVE_LIMITS.maxPerClient} streams per client address and ${LIVE_LIMITS.maxStreams} in all; ` +
-          'more are answered 429.',
+          `reconnects. At most ${LIVE_LIMITS.maxPerClient} streams per caller (its bearer token, else the user of a trusted ` +
+          'x-rh-identity, else its address: X-Forwarded-For from the proxies TRUST_PROXY names) and ' +
+          `${LIVE_LIMITS.maxStreams} in all; more are answered 429. A HEAD is answered at once with the headers alone.`,
         params: RequestIdParams,
         response: {
           200: { description: 'The event stream', content: { 'text/event-stream': { schema: Type.String() } } },
@@ -58,22 +68,21 @@ export const liveRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async (
     async (request, reply) => {
       const requestId = requestIdParam(request.params.request_id);
       const visibleOrg = grantOf(request).orgId;
-      const client = request.ip;
+      if (request.method === 'HEAD') {
+        // Headers alone and at once, holding no place: run as a GET, it would stream to nobody until the client left.
+        await snapshot(requestId, visibleOrg);
+        return reply.code(200).headers(STREAM_HEADERS).send('');
+      }
+      const client = callerKeyOf(request, trustIdentity);
       if (open.size >= LIVE_LIMITS.maxStreams) throw new AppError('too_many', 'too many live streams are open; try again later');
       if ((perClient.get(client) ?? 0) >= LIVE_LIMITS.maxPerClient) {
-        throw new AppError('too_many', `at most ${LIVE_LIMITS.maxPerClient} live streams may be open from one address`);
+        throw new AppError('too_many', `at most ${LIVE_LIMITS.maxPerClient} live streams may be open by one caller`);
       }
       const first = await snapshot(requestId, visibleOrg);
 
       reply.hijack();
       const res: ServerResponse = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache',
-        connection: 'keep-alive',
-        // Proxies that buffer (nginx) would hold the events back.
-        'x-accel-buffering': 'no',
-      });
+      res.writeHead(200, { ...STREAM_HEADERS, connection: 'keep-alive' });
       res.write(`retry: 3000\n${sseEvent('payload', first)}`);
       perClient.set(client, (perClient.get(client) ?? 0) + 1);
 
