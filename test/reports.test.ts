@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { expireReportFiles } from '../src/reports/expiry.ts';
-import { nextBatchSize } from '../src/reports/report-scope.ts';
+import { nextBatchSize } from '../src/shared/statement-budget.ts';
 import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
 import { waitFor } from './wait.ts';
 
@@ -475,7 +475,7 @@ test('the OpenAPI document lists the report and task routes', async () => {
   for (const path of ['/task/list', '/task/show', '/task/dismiss']) assert.ok(body.paths[path].post, path);
 });
 
-test('a report batch is sized to the read budget from what the last one took, at most doubling, within 10 and the most asked', () => {
+test('a background statement is sized to the budget from what the last one took, at most doubling, within 10 and the most asked', () => {
   assert.equal(nextBatchSize(100, 10, 5000), 200); // fast: doubled, not quadrupled
   assert.equal(nextBatchSize(1000, 80, 5000), 500); // twice the budget: halved
   assert.equal(nextBatchSize(4000, 20, 5000), 5000); // never past the most asked

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { preparedStatement } from '../db/prepared-statements.ts';
 import type { GatheringRequestsTable, Schema } from '../db/schema.ts';
+import { inBudgetedSteps } from '../shared/statement-budget.ts';
 
 /** Where a query looks: one org's cluster, counting only results stored at or after `freshSince`. */
 export interface ClusterScope {
@@ -74,7 +75,15 @@ export async function getRuleHits(db: Kysely<Schema>, gatheringRequestId: string
 }
 
 /** Deletes results stored before `freshSince`; their rule hits go with them. */
-export async function purgeExpiredResults(db: Kysely<Schema>, freshSince: Date): Promise<number> {
-  const result = await sql`delete from gathering_requests where processed < ${freshSince.toISOString()}::timestamptz`.execute(db);
-  return Number(result.numAffectedRows ?? 0n);
+export function purgeExpiredResults(db: Kysely<Schema>, freshSince: Date): Promise<number> {
+  // In short steps, each with its rule hits: a day's results at once held the embedded database.
+  return inBudgetedSteps(
+    async (limit) => {
+      const result = await sql`
+        delete from gathering_requests where id in (
+          select id from gathering_requests where processed < ${freshSince.toISOString()}::timestamptz limit ${limit})`.execute(db);
+      return Number(result.numAffectedRows ?? 0n);
+    },
+    { most: 10_000 },
+  );
 }

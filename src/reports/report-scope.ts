@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { canonicalUuid } from '../shared/request-id.ts';
+import { nextBatchSize } from '../shared/statement-budget.ts';
 import type { ReportRow } from './writers.ts';
 
 /** What a report reads: one org's data in [from, to), times shown in `timezone`. */
@@ -68,25 +69,12 @@ export function afterCursor(column: string, idColumn: string, after: Cursor | un
   return sql`and ${sql.ref(column)} >= ${at} and (${sql.ref(column)}, ${sql.ref(idColumn)}) > (${at}, ${after.cursor_id}::bigint)`;
 }
 
-/**
- * How long one batch's read is meant to take. The embedded database runs a
- * statement on the event loop, so a read holds every request for its length;
- * batches are sized to this, from what the previous one took (waiting behind
- * API queries included, so a busy database gets smaller ones).
- */
-const READ_BUDGET_MS = 40;
 const FIRST_BATCH_ROWS = 100;
-
-/** The next batch's size: the rows `tookMs` read, scaled to the budget, at most doubled, within 10 and `most`. */
-export function nextBatchSize(rows: number, tookMs: number, most: number): number {
-  const fitting = Math.floor((rows * READ_BUDGET_MS) / Math.max(tookMs, 1));
-  return Math.max(Math.min(10, most), Math.min(fitting, rows * 2, most));
-}
 
 /**
  * Reads a keyset-ordered query batch after batch, each batch in its zone-set
  * transaction, until one comes back short; `read` takes the cursor and how
- * many rows to read (at most `batchSize`, see READ_BUDGET_MS).
+ * many rows to read (at most `batchSize`, sized to the statement budget).
  */
 export async function* keysetBatches<R extends Cursor>(
   db: Kysely<Schema>,
@@ -114,8 +102,8 @@ const SHORTEST_SLICE_MS = 60_000;
 /**
  * The scope's span in consecutive slices [from, to), each read by `read` in
  * its zone-set transaction: for summaries that add up over time. The first
- * slice is an hour; each next one is sized to READ_BUDGET_MS from what the
- * last took, as batches are, at least a minute long.
+ * slice is an hour; each next one is sized to the statement budget from what the
+ * last took, as batches are (see nextBatchSize), at least a minute long.
  */
 export async function* timeSlices<R>(
   db: Kysely<Schema>,

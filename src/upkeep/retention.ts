@@ -1,8 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import { daysAround, type PartitionKeeper } from '../db/partitions.ts';
 import type { Schema } from '../db/schema.ts';
+import { inBudgetedSteps } from '../shared/statement-budget.ts';
 
-const DELETE_BATCH = 10_000;
+const MOST_DELETED_AT_ONCE = 10_000;
 
 export interface RetentionResult {
   droppedPartitions: string[];
@@ -11,7 +12,7 @@ export interface RetentionResult {
 
 /**
  * Drops the status partitions of the days wholly older than `retentionDays`,
- * then deletes, in batches, the payloads created before then that have no
+ * then deletes, in short steps (see inBudgetedSteps), the payloads created before then that have no
  * status left. Since every older partition is gone by then, a payload's
  * remaining statuses are all recent ones: nothing is left without its payload.
  */
@@ -24,18 +25,18 @@ export async function applyRetention(
   const [cutoffDay] = daysAround(now, -retentionDays, -retentionDays);
   const droppedPartitions = await partitions.dropBefore(cutoffDay);
   const cutoff = `${cutoffDay}T00:00:00Z`;
-  let deletedPayloads = 0;
-  for (;;) {
-    const result = await sql`
-      delete from payloads where id in (
-        select p.id from payloads p
-        where p.created_at < ${cutoff}::timestamptz
-          and not exists (select 1 from payload_statuses s where s.payload_id = p.id)
-        limit ${DELETE_BATCH})`.execute(db);
-    const deleted = Number(result.numAffectedRows ?? 0n);
-    deletedPayloads += deleted;
-    if (deleted < DELETE_BATCH) break;
-  }
+  const deletedPayloads = await inBudgetedSteps(
+    async (limit) => {
+      const result = await sql`
+        delete from payloads where id in (
+          select p.id from payloads p
+          where p.created_at < ${cutoff}::timestamptz
+            and not exists (select 1 from payload_statuses s where s.payload_id = p.id)
+          limit ${limit})`.execute(db);
+      return Number(result.numAffectedRows ?? 0n);
+    },
+    { most: MOST_DELETED_AT_ONCE },
+  );
   return { droppedPartitions, deletedPayloads };
 }
 
