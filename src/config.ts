@@ -208,11 +208,11 @@ export function openFileLimit(): number | undefined {
 /**
  * MAX_CONNECTIONS and MAX_CONNECTIONS_PER_CLIENT. The total, with its headroom, stays
  * under half the open-file limit: the database, the report files and the bus need the
- * rest. One client may hold a quarter of it, unless Tracker trusts x-rh-identity: then
- * it sits behind the platform's gateway, every connection is the gateway's, and only
- * the total applies.
+ * rest. One client (a peer address) may hold a quarter of it, unless a proxy is in
+ * front (`proxied`: TRUST_PROXY names one, or x-rh-identity is trusted, as behind the
+ * platform's gateway): every connection is then the proxy's, and only the total applies.
  */
-function connectionLimits(env: NodeJS.ProcessEnv, identityHeader: string) {
+function connectionLimits(env: NodeJS.ProcessEnv, proxied: boolean) {
   const fileLimit = openFileLimit();
   const most = fileLimit === undefined ? 100_000 : Math.max(1, Math.floor(fileLimit / 2 / 1.1) - 10);
   const total = integer(env, 'MAX_CONNECTIONS', Math.min(4096, most), 1, 1_000_000);
@@ -222,7 +222,7 @@ function connectionLimits(env: NodeJS.ProcessEnv, identityHeader: string) {
         `process's open-file limit (ulimit -n: ${fileLimit}), not "${total}"`,
     );
   }
-  const perClient = integer(env, 'MAX_CONNECTIONS_PER_CLIENT', identityHeader === 'trust' ? 0 : Math.ceil(total / 4), 0, total);
+  const perClient = integer(env, 'MAX_CONNECTIONS_PER_CLIENT', proxied ? 0 : Math.ceil(total / 4), 0, total);
   return { maxConnections: total, maxConnectionsPerClient: perClient };
 }
 
@@ -263,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
   const dataDir = path.resolve(text(env, 'DATA_DIR', './data'));
   const readAccess = choice(env, 'READ_ACCESS', ['open', 'authenticated'] as const);
   const identityHeader = choice(env, 'IDENTITY_HEADER', ['trust', 'ignore'] as const);
+  const proxies = trustProxy(env);
   const headersTimeoutSeconds = integer(env, 'HEADERS_TIMEOUT_SECONDS', 10, 1, 3600);
   const requestTimeoutSeconds = integer(env, 'REQUEST_TIMEOUT_SECONDS', 60, 1, 3600);
   if (headersTimeoutSeconds > requestTimeoutSeconds) {
@@ -310,11 +311,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     mailRetryDelaySeconds: integer(env, 'MAIL_RETRY_DELAY_SECONDS', 30, 1, 86_400),
     headersTimeoutMs: headersTimeoutSeconds * 1000,
     requestTimeoutMs: requestTimeoutSeconds * 1000,
-    ...connectionLimits(env, identityHeader ?? 'trust'),
+    ...connectionLimits(env, (identityHeader ?? 'trust') === 'trust' || proxies !== false),
     readAccess: readAccess ?? 'open',
     identityHeader: identityHeader ?? 'trust',
     accessDefaulted: readAccess === undefined || identityHeader === undefined,
-    trustProxy: trustProxy(env),
+    trustProxy: proxies,
     publicUrl: (
       optionalUrl(env, 'PUBLIC_URL') ?? `http://${text(env, 'HOST', '127.0.0.1')}:${integer(env, 'PORT', 8080, 0, 65535)}`
     ).replace(/\/+$/, ''),

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { loadConfig, openFileLimit } from '../src/config.ts';
 import { headroom } from '../src/connection-limits.ts';
 import { startTestApp, type TestApp } from './helpers.ts';
 import { waitFor } from './wait.ts';
@@ -139,5 +140,16 @@ test('after its 408 the connection is closed, even when the client never ends it
   } finally {
     for (const socket of held.sockets) socket.destroy();
     await slow.close();
+  }
+});
+
+test('the limits by default: per client a quarter of the total, none behind a proxy; a total past the open-file limit is refused', () => {
+  const direct = loadConfig({ MAX_CONNECTIONS: '400', IDENTITY_HEADER: 'ignore' });
+  assert.deepEqual([direct.maxConnections, direct.maxConnectionsPerClient], [400, 100]);
+  assert.equal(loadConfig({ MAX_CONNECTIONS: '400', IDENTITY_HEADER: 'ignore', TRUST_PROXY: '10.0.0.0/8' }).maxConnectionsPerClient, 0);
+  assert.equal(loadConfig({ MAX_CONNECTIONS: '400', IDENTITY_HEADER: 'trust' }).maxConnectionsPerClient, 0);
+  // Where the system does not tell its open-file limit (not Linux), nothing is refused.
+  if (openFileLimit()) {
+    assert.throws(() => loadConfig({ MAX_CONNECTIONS: '1000000' }), /MAX_CONNECTIONS must be at most \d+: .*open-file limit/);
   }
 });
