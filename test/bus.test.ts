@@ -228,7 +228,8 @@ describe('dead letters: the API, and a replay after a fix', { skip }, () => {
     const { app, connection } = nats;
     const bus = testBus();
     const consumer = await startTestConsumer(app, bus, undefined, () => new Date(clock));
-    const manager = bearer(await app.token(['dead-letters:manage']));
+    // The letters name no org and the bus is bound to none: only a token for every org sees them.
+    const manager = bearer(await app.token(['dead-letters:manage'], 'org-1', 'ops', { allOrgs: true }));
     try {
       const ahead = new Date(clock + 2 * 86_400_000).toISOString();
       await publish(connection, bus, [event(1, { date: ahead }), event(2, { date: ahead }), '\u00ff not json', event(3)]);
@@ -266,6 +267,93 @@ describe('dead letters: the API, and a replay after a fix', { skip }, () => {
       await consumer.stop().catch(() => {});
       await dropBus(connection, bus);
     }
+  });
+});
+
+describe('dead letters belong to an org', { skip }, () => {
+  let clock = Date.now();
+  const nats = appAndNats(() => new Date(clock));
+
+  test("the bus's org, else the message's; a token manages its org's only, and a replay reads each in its own org", async () => {
+    const { app, connection } = nats;
+    const bound = testBus({ NATS_ORG_ID: 'org-a' });
+    const unbound = testBus();
+    const consumers = [
+      await startTestConsumer(app, bound, undefined, () => new Date(clock)),
+      await startTestConsumer(app, unbound, undefined, () => new Date(clock)),
+    ];
+    const ahead = new Date(clock + 2 * 86_400_000).toISOString();
+    try {
+      await publish(connection, bound, ['not json', event(1, { date: ahead, org_id: 'org-b' })]);
+      await publish(connection, unbound, ['not json either', event(2, { date: ahead, org_id: 'org-c' })]);
+      await waitFor(async () => (await count(app, 'dead_letters')) === 4);
+    } finally {
+      await Promise.all(consumers.map((consumer) => consumer.stop()));
+      await dropBus(connection, bound);
+      await dropBus(connection, unbound);
+    }
+    const managerOf = async (org: string, allOrgs = false) => bearer(await app.token(['dead-letters:manage'], org, 'ops', { allOrgs }));
+    const [orgA, orgC, everyOrg] = [await managerOf('org-a'), await managerOf('org-c'), await managerOf('org-z', true)];
+    const list = async (headers: Record<string, string>) => (await request(`${app.url}/v1/dead-letters`, { headers })).body;
+
+    const ofA = await list(orgA);
+    assert.equal(ofA.count, 2, 'the bound bus keeps even a message naming another org in its own');
+    assert.deepEqual(new Set(ofA.data.map((letter: { org_id: string }) => letter.org_id)), new Set(['org-a']));
+    const ofC = await list(orgC);
+    assert.equal(ofC.count, 1);
+    assert.equal(ofC.data[0].org_id, 'org-c');
+    const all = await list(everyOrg);
+    assert.equal(all.count, 4);
+    const orgless = all.data.find((letter: { body: string }) => letter.body === 'not json either');
+    assert.equal(orgless.org_id, undefined, 'no org is known for it: only a token for every org sees it');
+    assert.ok(all.data.every((letter: { published_at: string }) => Date.parse(letter.published_at) > 0));
+
+    // Another org's letter is as good as absent: not read, not replayed, not deleted.
+    const theirs = ofC.data[0].id;
+    assert.equal((await request(`${app.url}/v1/dead-letters/${theirs}`, { headers: orgA })).status, 404);
+    assert.equal((await request(`${app.url}/v1/dead-letters/${theirs}`, { headers: orgA, method: 'DELETE' })).status, 404);
+    const notTheirs = await request(`${app.url}/v1/dead-letters/replay`, { headers: orgA, body: { ids: [theirs] } });
+    assert.deepEqual(notTheirs.body, { replayed: 0, stored: 0, still_dead: 0, remaining: 0 });
+    const deletedByFilter = await request(`${app.url}/v1/dead-letters?subject=${encodeURIComponent(unbound.subject)}`, {
+      headers: orgA,
+      method: 'DELETE',
+    });
+    assert.deepEqual(deletedByFilter.body, { deleted: 0 });
+
+    // Two days on the dates are good. org-c's event is stored in org-c; org-a's still names org-b, which its bus may not carry.
+    clock += 2 * 86_400_000;
+    const replayC = await request(`${app.url}/v1/dead-letters/replay`, { headers: orgC, body: { reason: 'a day ahead' } });
+    assert.deepEqual(replayC.body, { replayed: 1, stored: 1, still_dead: 0, remaining: 0 });
+    const replayA = await request(`${app.url}/v1/dead-letters/replay`, { headers: orgA, body: { reason: 'a day ahead' } });
+    assert.deepEqual(replayA.body, { replayed: 1, stored: 0, still_dead: 1, remaining: 0 });
+    const { rows } = await sql<{ request_id: string; org_id: string }>`
+      select request_id, org_id from payloads where request_id in (${event(1).request_id}, ${event(2).request_id})`.execute(
+      app.database.db,
+    );
+    assert.deepEqual(rows, [{ request_id: event(2).request_id, org_id: 'org-c' }]);
+    const stillA = (await list(orgA)).data.find((letter: { reason: string }) => /org_id/.test(letter.reason));
+    assert.match(stillA.reason, /^org_id belongs to another org than org-a/);
+  });
+
+  test('a stream deleted and made again: its dead letters are kept, though their sequences repeat the old ones', async () => {
+    const { app, connection } = nats;
+    const bus = testBus();
+    const before = await count(app, 'dead_letters');
+    const bodies = Array.from({ length: 20 }, (_, index) => `not json ${index}`);
+    for (const round of [1, 2]) {
+      const consumer = await startTestConsumer(app, bus);
+      try {
+        await publish(connection, bus, bodies);
+        await waitFor(async () => (await count(app, 'dead_letters')) === before + round * 20, { what: `round ${round} kept` });
+      } finally {
+        await consumer.stop();
+        await dropBus(connection, bus);
+      }
+    }
+    const { rows } = await sql<{ sequences: number; messages: number }>`
+      select count(distinct stream_sequence)::int as sequences, count(distinct (stream_sequence, published_at))::int as messages
+      from dead_letters where stream = ${bus.stream}`.execute(app.database.db);
+    assert.deepEqual(rows[0], { sequences: 20, messages: 40 });
   });
 });
 

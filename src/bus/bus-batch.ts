@@ -114,7 +114,7 @@ export async function storeBusBatch(deps: BatchDeps, messages: BusMessage[]): Pr
   const stored = await withIngestRetries(deps.partitions, events, () =>
     deps.db.transaction().execute(async (trx) => {
       const [count] = events.length > 0 ? await callStoreStatusEvents(trx, events, null) : [0];
-      await keepDeadLetters(trx, dead);
+      await keepDeadLetters(trx, dead, deps.orgId);
       return count;
     }),
   );

@@ -56,8 +56,8 @@ function outageLog(log: pino.Logger) {
  * lost: a batch (up to NATS_BATCH_SIZE messages, NATS_BATCH_WAIT to fill) is
  * stored with its dead letters in one transaction, and each message is
  * acknowledged only after that commits. A crash before the acks means
- * redelivery, which the statuses' dedup key and the dead letters' stream
- * sequence absorb. While the database is out of reach the batch is handed
+ * redelivery, which the statuses' dedup key and the dead letters' key
+ * (stream, sequence, time stored) absorb. While the database is out of reach the batch is handed
  * back with a delay and the loop waits for the database, backing off, so
  * deliveries are not spent in a tight loop. A batch the database refuses is
  * stored message by message, and a message it still refuses becomes a dead letter.
@@ -133,7 +133,7 @@ export function startBusConsumer(deps: BusConsumerDeps): { stop(): Promise<void>
       }
       const [message] = batch;
       log.error({ err: error, sequence: message.sequence }, 'bus: the database refused a message; kept as a dead letter');
-      await keepDeadLetters(deps.db, [{ message, reason: `refused by the database: ${(error as Error).message}` }]);
+      await keepDeadLetters(deps.db, [{ message, reason: `refused by the database: ${(error as Error).message}` }], deps.orgId);
       message.ack();
       metrics.busDeadLettered.inc();
       return true;

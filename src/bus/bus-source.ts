@@ -10,6 +10,11 @@ export interface BusMessage {
   /** Where the message sits: with the stream, it names the message once, redeliveries included. */
   stream: string;
   sequence: number;
+  /**
+   * When the bus stored it, if it says: a stream deleted and made again numbers
+   * its messages anew, and this tells its messages from the old stream's.
+   */
+  publishedAt?: Date;
   /** Deliveries so far, this one included. */
   deliveries: number;
   /** Set when the bus gave up delivering it (too many deliveries): it can only be a dead letter. */

@@ -1,9 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import type { Config } from '../config.ts';
 import type { PartitionKeeper } from '../db/partitions.ts';
 import type { Schema } from '../db/schema.ts';
+import { callerOf } from '../auth/route-access.ts';
 import { AppError } from '../errors.ts';
 import { errorResponses, paging } from '../payloads/payloads.schemas.ts';
 import { Int64Id, int64Param, readInt64 } from '../shared/int64.ts';
@@ -32,8 +34,10 @@ const FilterFields = {
 const DeadLetter = Type.Object({
   id: Type.String(),
   received_at: Type.String({ format: 'date-time' }),
+  org_id: Type.Optional(Type.String({ description: "The bus's org (NATS_ORG_ID), else the one the message names; absent when neither" })),
   stream: Type.String(),
-  stream_sequence: Type.String({ description: 'Its sequence in the stream: with the stream, names the bus message' }),
+  stream_sequence: Type.String({ description: 'Its sequence in the stream: with the stream and published_at, names the bus message' }),
+  published_at: Type.Optional(Type.String({ format: 'date-time', description: 'When the stream stored the message' })),
   subject: Type.String(),
   reason: Type.String({ description: 'Why it could not be stored' }),
   deliveries: Type.Integer({ description: 'Deliveries when it was kept' }),
@@ -45,16 +49,28 @@ const decoder = new TextDecoder('utf-8');
 const shown = (row: DeadLetterRow) => ({
   id: row.id,
   received_at: row.received_at,
+  ...(row.org_id === null ? {} : { org_id: row.org_id }),
   stream: row.stream,
   stream_sequence: row.stream_sequence,
+  ...(row.published_at === null ? {} : { published_at: row.published_at }),
   subject: row.subject,
   reason: row.reason,
   deliveries: row.deliveries,
   body: decoder.decode(row.body),
 });
 
-function filterOf(query: { reason?: string; subject?: string; received_at_gte?: string; received_at_lt?: string }): DeadLetterFilter {
+/** The org whose dead letters the caller manages: its token's, or every org's for a token made for all. */
+function callerOrgOf(request: FastifyRequest): string | undefined {
+  const caller = callerOf(request);
+  return caller.allOrgs ? undefined : caller.orgId;
+}
+
+function filterOf(
+  request: FastifyRequest,
+  query: { reason?: string; subject?: string; received_at_gte?: string; received_at_lt?: string },
+): DeadLetterFilter {
   return {
+    orgId: callerOrgOf(request),
     reason: textParam(query.reason),
     subject: textParam(query.subject),
     receivedFrom: timestampParam('received_at_gte', query.received_at_gte),
@@ -79,6 +95,8 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<DeadLetterDeps> = async
       config: { access },
       schema: {
         summary: 'Bus messages that could not be stored, newest first',
+        description:
+          "The token's org's (each belongs to the bus's org, else the one its message names); every org's for a token made for all orgs.",
         querystring: Type.Object({
           ...paging(config.maxPageSize),
           sort_by: Type.Optional(Type.Enum(['received_at'], { default: 'received_at' })),
@@ -93,7 +111,7 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<DeadLetterDeps> = async
     },
     async (request) => {
       const { query } = request;
-      const { count, rows } = await listDeadLetters(db, filterOf(query), {
+      const { count, rows } = await listDeadLetters(db, filterOf(request, query), {
         page: query.page!,
         pageSize: query.page_size!,
         newestFirst: query.sort_dir !== 'asc',
@@ -113,7 +131,7 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<DeadLetterDeps> = async
       },
     },
     async (request) => {
-      const row = await getDeadLetter(db, int64Param(request.params.id, 'id'));
+      const row = await getDeadLetter(db, int64Param(request.params.id, 'id'), callerOrgOf(request));
       if (!row) throw new AppError('not_found', `no dead letter has the ID ${request.params.id}`);
       return { ...shown(row), body_base64: Buffer.from(row.body).toString('base64') };
     },
@@ -144,14 +162,12 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<DeadLetterDeps> = async
     },
     async (request) => {
       const { body } = request;
-      const filter = { ...filterOf(body), ids: body.ids?.map((id) => readInt64(id, 'ids')) };
-      const letters = await deadLettersToReplay(db, filter, REPLAY_LIMIT);
-      const outcome = await replayDeadLetters(
-        { db, partitions, retentionDays: config.retentionDays, orgId: config.bus?.orgId, now },
-        letters,
-      );
+      const filter = { ...filterOf(request, body), ids: body.ids?.map((id) => readInt64(id, 'ids')) };
+      // Counted before: a letter still refused may have a new reason that the filter no longer matches.
       const { count } = await listDeadLetters(db, filter, { page: 0, pageSize: 1, newestFirst: true });
-      return { ...outcome, remaining: count - outcome.still_dead };
+      const letters = await deadLettersToReplay(db, filter, REPLAY_LIMIT);
+      const outcome = await replayDeadLetters({ db, partitions, retentionDays: config.retentionDays, now }, letters);
+      return { ...outcome, remaining: Math.max(0, count - letters.length) };
     },
   );
 
@@ -166,7 +182,7 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<DeadLetterDeps> = async
       },
     },
     async (request, reply) => {
-      const deleted = await deleteDeadLetters(db, { ids: [int64Param(request.params.id, 'id')] });
+      const deleted = await deleteDeadLetters(db, { orgId: callerOrgOf(request), ids: [int64Param(request.params.id, 'id')] });
       if (deleted === 0) throw new AppError('not_found', `no dead letter has the ID ${request.params.id}`);
       return reply.code(204).send(null);
     },
@@ -183,11 +199,11 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<DeadLetterDeps> = async
       },
     },
     async (request) => {
-      const filter = filterOf(request.query);
-      if (Object.values(filter).every((value) => value === undefined)) {
+      const { orgId, ...named } = filterOf(request, request.query);
+      if (Object.values(named).every((value) => value === undefined)) {
         throw new AppError('invalid', 'name at least one filter (reason, subject, received_at_gte, received_at_lt) to delete dead letters');
       }
-      return { deleted: await deleteDeadLetters(db, filter) };
+      return { deleted: await deleteDeadLetters(db, { orgId, ...named }) };
     },
   );
 };

@@ -174,7 +174,7 @@ export class JetStreamSource implements BusSource {
     const events = await this.#events.gatherer.take(max - givenUp.length, givenUp.length > 0 ? 0 : idleMs, fillMs);
     return [
       ...givenUp,
-      ...events.map((message) => this.#wrap(message, message.data, message.subject, message.seq, message.info.deliveryCount)),
+      ...events.map((message) => this.#wrap(message, message.data, message.subject, message.seq, message.info.deliveryCount, message.time)),
     ];
   }
 
@@ -204,6 +204,8 @@ export class JetStreamSource implements BusSource {
       stored?.subject ?? this.#bus.subject,
       about.stream_seq,
       about.deliveries,
+      // Aged out, the message has no time left; its advisory's is as stable across deliveries.
+      stored?.time ?? advisory.time,
     );
     message.givenUp = stored
       ? `delivered ${about.deliveries} times without being stored (NATS_MAX_DELIVER)`
@@ -211,13 +213,14 @@ export class JetStreamSource implements BusSource {
     return message;
   }
 
-  #wrap(settle: JsMsg, body: Uint8Array, subject: string, sequence: number, deliveries: number): BusMessage {
+  #wrap(settle: JsMsg, body: Uint8Array, subject: string, sequence: number, deliveries: number, publishedAt: Date): BusMessage {
     this.#unsettled.add(settle);
     return {
       body,
       subject,
       stream: this.#bus.stream,
       sequence,
+      publishedAt,
       deliveries,
       ack: () => {
         this.#unsettled.delete(settle);

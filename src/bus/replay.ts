@@ -1,5 +1,5 @@
 import { callStoreStatusEvents, withIngestRetries } from '../payloads/ingest.write.ts';
-import { sortMessages, type BatchDeps } from './bus-batch.ts';
+import { sortMessages, type BatchDeps, type SortedMessages } from './bus-batch.ts';
 import type { BusMessage } from './bus-source.ts';
 import type { DeadLetterRow } from './dead-letters.queries.ts';
 
@@ -14,13 +14,16 @@ export interface ReplayOutcome {
 
 /**
  * Reads dead letters again as if they had just come off the bus, after a fix
- * (a clock put right, NATS_ORG_ID changed, a payload moved): those that now
- * make status events are stored and their dead letters deleted, in one
- * transaction; the others stay, with today's reason.
+ * (a clock put right, a payload moved): those that now make status events
+ * are stored and their dead letters deleted, in one transaction; the others
+ * stay, with today's reason. Each is read in its own org, as a bus bound to
+ * that org would read it (one of no org as an unbound bus would), whatever
+ * org the process replaying it is bound to.
  */
-export async function replayDeadLetters(deps: BatchDeps, letters: DeadLetterRow[]): Promise<ReplayOutcome> {
+export async function replayDeadLetters(deps: Omit<BatchDeps, 'orgId'>, letters: DeadLetterRow[]): Promise<ReplayOutcome> {
   const idOf = new Map<BusMessage, string>();
-  const messages = letters.map((letter) => {
+  const byOrg = new Map<string | null, BusMessage[]>();
+  for (const letter of letters) {
     const message: BusMessage = {
       body: letter.body,
       subject: letter.subject,
@@ -31,9 +34,17 @@ export async function replayDeadLetters(deps: BatchDeps, letters: DeadLetterRow[
       nak: () => {},
     };
     idOf.set(message, letter.id);
-    return message;
-  });
-  const { good, dead } = await sortMessages(deps, messages);
+    const own = byOrg.get(letter.org_id);
+    if (own) own.push(message);
+    else byOrg.set(letter.org_id, [message]);
+  }
+  const good: SortedMessages['good'] = [];
+  const dead: SortedMessages['dead'] = [];
+  for (const [orgId, messages] of byOrg) {
+    const sorted = await sortMessages({ ...deps, orgId: orgId ?? undefined }, messages);
+    good.push(...sorted.good);
+    dead.push(...sorted.dead);
+  }
   const events = good.map(({ event }) => event);
   await withIngestRetries(deps.partitions, events, () =>
     deps.db.transaction().execute(async (trx) => {

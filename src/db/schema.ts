@@ -212,6 +212,10 @@ export interface DeadLettersTable {
   body: Uint8Array;
   reason: string;
   deliveries: number;
+  /** The bus's org, else the one its message names; null when neither is known (migration 0017). */
+  org_id: string | null;
+  /** When the stream stored the message: with the stream and sequence, names it across a stream made again (0017). */
+  published_at: Timestamp | null;
 }
 
 export interface Schema {
