@@ -71,6 +71,8 @@ function serve(args: string[], extraEnv: Record<string, string>) {
   return { child, output: () => output, lines };
 }
 
+/** A fresh data directory is made and migrated first: seconds alone, longer on a busy machine. */
+const STARTUP_MS = 60_000;
 const WARN = 40;
 const ERROR = 50;
 
@@ -79,7 +81,10 @@ describe('tracker serve without what it depends on', { skip }, () => {
     const natsPort = await freePort();
     const bus = testBus({ NATS_URL: `nats://127.0.0.1:${natsPort}` });
     const tracker = serve([], { NATS_URL: bus.url, NATS_STREAM: bus.stream, NATS_SUBJECT: bus.subject, NATS_CONSUMER: bus.consumer });
-    const url = await waitFor(() => /Tracker serves (http:\/\/[\d.:]+)/.exec(tracker.output())?.[1], { what: 'the API to serve' });
+    const url = await waitFor(() => /Tracker serves (http:\/\/[\d.:]+)/.exec(tracker.output())?.[1], {
+      what: 'the API to serve',
+      timeoutMs: STARTUP_MS,
+    });
 
     const health = await request(`${url}/v1/health`);
     assert.equal(health.status, 202);
@@ -112,7 +117,10 @@ describe('tracker serve without what it depends on', { skip }, () => {
     const port = (taken.address() as net.AddressInfo).port;
     const worker = serve(['--roles', 'worker'], { METRICS_PORT: String(port) });
     try {
-      await waitFor(() => /Tracker renders and mails reports/.test(worker.output()), { what: 'the worker to start' });
+      await waitFor(() => /Tracker renders and mails reports/.test(worker.output()), {
+        what: 'the worker to start',
+        timeoutMs: STARTUP_MS,
+      });
       const refused = await waitFor(() => worker.lines().find((line) => line.level >= ERROR), { what: 'the metrics error' });
       assert.match(refused.msg, new RegExp(`^cannot serve /metrics on 127.0.0.1:${port} \\(METRICS_PORT\\): .*EADDRINUSE`));
       assert.match(refused.msg, /the worker goes on without it/);
@@ -124,7 +132,7 @@ describe('tracker serve without what it depends on', { skip }, () => {
         const response = await fetch(`http://127.0.0.1:${port}/metrics`);
         return response.status === 200 && response.text();
       },
-      { what: '/metrics on the freed port' },
+      { what: '/metrics on the freed port', timeoutMs: 30_000 },
     );
     assert.match(metrics, /^payload_tracker_requests /m);
     assert.equal(worker.lines().filter((line) => line.level >= ERROR).length, 1, worker.output());
