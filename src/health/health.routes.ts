@@ -51,8 +51,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{
         request.log.error(database.message);
         return reply.code(404).send({ title: 'Not Found', message: database.message, status: 404 });
       }
+      reply.code(202);
+      return { message: database.message, ...(bus ? { bus } : {}) };
     },
   );
 };
-      reply.code(202);
-      return { message: database.message, ...(bus ? { bus } : {}) };
