@@ -23,7 +23,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
 import { payloadTrackerApi } from './payloads/payload-tracker.plugin.ts';
 import { sendPayloadTrackerError } from './shared/platform-errors.ts';
-import { rejectNonFiniteNumbers, rejectNulCharacters } from './input-guards.ts';
+import { rejectNonFiniteNumbers, rejectNulCharacters, yieldForLargeBodies } from './input-guards.ts';
 import { parseQueryString } from './query-string.ts';
 import { AnsweredRequestLog } from './request-log.ts';
 import { schemaValidators } from './schema-validators.ts';
@@ -112,8 +112,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
   const callers = new CallerLookup(db, config.tokenCacheSeconds * 1000);
   guardRoutes(app, callers, config);
   acceptJsonBodies(app);
+  // Between the steps that read a whole body, the event loop gets through (see yieldForLargeBodies).
+  app.addHook('preValidation', yieldForLargeBodies);
   app.addHook('preValidation', rejectNulCharacters);
+  app.addHook('preValidation', yieldForLargeBodies);
+  app.addHook('preHandler', yieldForLargeBodies);
   app.addHook('preHandler', rejectNonFiniteNumbers);
+  app.addHook('preHandler', yieldForLargeBodies);
 
   app.addHook('onResponse', async (_request, reply) => {
     metrics.requests.inc();

@@ -15,9 +15,18 @@ export const CONNECTIONS_RETRY_SECONDS = 1;
 
 /**
  * A connection over a limit gets this long to send its request, so that what
- * it holds of the headroom is back in a moment when it sends nothing.
+ * it holds of the headroom is back in a moment when it sends nothing. A
+ * liveness probe sends at once; with 1 s (and 250 ms), 2,000 idle
+ * connections a second kept the headroom full and the probes were reset.
  */
-export const OVER_LIMIT_GRACE_MS = 1000;
+export const OVER_LIMIT_GRACE_MS = 100;
+
+/**
+ * Connections the kernel may queue before Tracker accepts them (the listen
+ * backlog; Linux caps it at net.core.somaxconn). Node's 511 filled in a burst
+ * of connections, and a probe's SYN dropped then waited a second to be sent again.
+ */
+export const LISTEN_BACKLOG = 4096;
 
 /**
  * Connections taken over the limit, so that a liveness probe gets an answer and

@@ -102,7 +102,9 @@ const CLIENT_ERROR_LINGER_MS = 1000;
  * and 20,400 such clients used up the process's file descriptors.
  */
 export function answerClientError(error: NodeJS.ErrnoException, socket: Socket) {
-  if (!socket.writable) return socket.destroy();
+  // A connection that sent nothing asked nothing: it is closed unanswered. Thousands of idle
+  // connections timing out in the same second were each written a 408, 224 ms of the event loop.
+  if (!socket.writable || socket.bytesRead === 0) return socket.destroy();
   const [status, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'the request is not valid HTTP/1.1'];
   const body = JSON.stringify({ title: STATUS_CODES[status], message, status });
   socket.end(

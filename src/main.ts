@@ -6,6 +6,7 @@ import { startBusConsumer } from './bus/bus-consumer.ts';
 import { JetStreamSource } from './bus/jetstream-source.ts';
 import { createToken, listTokens, revokeToken } from './auth/tokens.ts';
 import { checkExposure, ConfigError, loadConfig, parseDuration, type Config } from './config.ts';
+import { LISTEN_BACKLOG } from './connection-limits.ts';
 import { createDb, type Database } from './db/create-db.ts';
 import { isDatabaseUnavailable } from './db/unavailable.ts';
 import { createLogger } from './logger.ts';
@@ -112,7 +113,7 @@ async function serve(config: Readonly<Config>, roles: Set<Role>) {
   // Said once a signal would stop Tracker cleanly.
   const where = database.kind === 'pglite' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL';
   if (app) {
-    const address = await app.listen({ port: config.port, host: config.host });
+    const address = await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
     log.info(`Tracker serves ${address} (API docs at ${address}/docs) on ${where}`);
   }
   if (worker) log.info(`Tracker renders and mails reports, runs schedules and upkeep on ${where}`);

@@ -143,6 +143,21 @@ test('after its 408 the connection is closed, even when the client never ends it
   }
 });
 
+test('a connection that sends nothing is closed unanswered at the headers timeout', async () => {
+  const slow = await startTestApp({ env: { HEADERS_TIMEOUT_SECONDS: '1', REQUEST_TIMEOUT_SECONDS: '1' }, renderReports: false });
+  const held = holdConnections(slow, 20);
+  try {
+    let answers = '';
+    for (const socket of held.sockets) socket.on('data', (chunk) => (answers += chunk));
+    await waitFor(() => held.ended === 20, { what: 'the connections to be closed' });
+    assert.equal(answers, '');
+    assert.equal(await serverConnections(slow), 0);
+  } finally {
+    for (const socket of held.sockets) socket.destroy();
+    await slow.close();
+  }
+});
+
 test('the limits by default: per client a quarter of the total, none behind a proxy; a total past the open-file limit is refused', () => {
   const direct = loadConfig({ MAX_CONNECTIONS: '400', IDENTITY_HEADER: 'ignore' });
   assert.deepEqual([direct.maxConnections, direct.maxConnectionsPerClient], [400, 100]);
