@@ -92,3 +92,28 @@ test('health answers 404 when the database does not', async () => {
     await broken.close();
   }
 });
+
+test('two orgs posting the same new request ID at once: the first writer owns it, the other is refused and stores nothing', async () => {
+  const writers = {
+    'org-a': bearer(await app.token(['statuses:write'], 'org-a', 'a', { allOrgs: false })),
+    'org-b': bearer(await app.token(['statuses:write'], 'org-b', 'b', { allOrgs: false })),
+  };
+  const ids = Array.from({ length: 60 }, (_, index) => `${String(index).padStart(32, 'e')}`);
+  const post = (org: keyof typeof writers, id: string) =>
+    request(`${app.url}/v1/statuses`, {
+      headers: writers[org],
+      body: [{ request_id: id, service: `svc-${org}`, status: 'received', date: '2026-11-25T10:00:00Z', org_id: org }],
+    });
+  // Before the database enforced it, most such pairs were both stored, and the later writer moved the payload.
+  const pairs = await Promise.all(ids.map((id) => Promise.all([post('org-a', id), post('org-b', id)])));
+  const { rows } = await sql<{ request_id: string; org_id: string; services: string[] }>`
+    select p.request_id, p.org_id, array_agg(s.service) as services
+    from payloads p join payload_statuses s on s.payload_id = p.id
+    where p.request_id = any(${ids}) group by p.request_id, p.org_id`.execute(app.database.db);
+  const stored = new Map(rows.map((row) => [row.request_id, row]));
+  for (const [index, [a, b]] of pairs.entries()) {
+    assert.deepEqual([a.status, b.status].sort(), [200, 403], `pair ${index}`);
+    const owner = a.status === 200 ? 'org-a' : 'org-b';
+    assert.deepEqual(stored.get(ids[index]), { request_id: ids[index], org_id: owner, services: [`svc-${owner}`] });
+  }
+});

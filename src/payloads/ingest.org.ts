@@ -33,5 +33,27 @@ export async function foreignFields(db: Kysely<Schema>, events: StatusEvent[], o
   );
 }
 
-/** The events, those naming no org taken as `orgId`'s. */
-export const inOrg = (events: StatusEvent[], orgId: string) => events.map((event) => (event.orgId === null ? { ...event, orgId } : event));
+/** The events of a writer bound to `orgId`: those naming no org taken as its, and each owned by it. */
+export const inOrg = (events: StatusEvent[], orgId: string) =>
+  events.map((event) => ({ ...event, orgId: event.orgId ?? orgId, ownerOrg: orgId }));
+
+/**
+ * The database refused an org-bound writer's events for payloads another org
+ * holds: another writer stored them first, after this one's check (`foreignFields`).
+ */
+export class ForeignPayloadsError extends Error {
+  readonly requestIds: ReadonlySet<string>;
+  constructor(requestIds: string[]) {
+    super(`payloads of another org: ${requestIds.join(', ')}`);
+    this.requestIds = new Set(requestIds);
+  }
+}
+
+/** SQLSTATE of store_status_events for payloads of another org (migration 0018); its detail lists their request IDs. */
+const FOREIGN_PAYLOADS = 'TKORG';
+
+/** `error` as a ForeignPayloadsError when it is the database's refusal of another org's payloads. */
+export function asForeignPayloads(error: unknown): unknown {
+  const { code, detail } = error as { code?: string; detail?: string };
+  return code === FOREIGN_PAYLOADS ? new ForeignPayloadsError((detail ?? '').split(' ').filter(Boolean)) : error;
+}

@@ -4,8 +4,10 @@ import { callerOf } from '../auth/route-access.ts';
 import { acceptNdjson, asBatch, batchOf } from '../shared/batch.ts';
 import { REQUEST_ID_RULE } from '../shared/request-id.ts';
 import type { PayloadTrackerDeps } from './deps.ts';
-import { bindToProducerOrg } from './ingest.org.ts';
-import { ID_MAX, ingestWindow, NAME_MAX, STATUS_MSG_MAX, validateStatusEvents } from './ingest.validate.ts';
+import { bindToProducerOrg, ForeignPayloadsError } from './ingest.org.ts';
+import { refuseForeignItems } from '../shared/org-binding.ts';
+import type { Caller } from '../auth/tokens.ts';
+import { ID_MAX, ingestWindow, NAME_MAX, STATUS_MSG_MAX, validateStatusEvents, type StatusEvent } from './ingest.validate.ts';
 import { GroupCommit } from './group-commit.ts';
 import { storeStatusEventGroups, storeStatusEvents } from './ingest.write.ts';
 import { ErrorBody } from '../shared/platform-errors.ts';
@@ -104,11 +106,27 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async
       }
       const stopTimer = metrics.messageProcessSeconds.startTimer();
       // A request of many events is a batch already: it is stored at once, beside the others, as before group commit.
-      const stored =
-        events.length >= GROUPED_BELOW ? (await storeStatusEvents(db, partitions, events)).stored : await groupCommit.store(events);
+      const stored = await refusingForeignPayloads(events, callerOf(request), () =>
+        events.length >= GROUPED_BELOW ? storeStatusEvents(db, partitions, events).then(({ stored }) => stored) : groupCommit.store(events),
+      );
       stopTimer();
       metrics.storedMessages.inc(stored);
       return { received: events.length, stored };
     },
   );
 };
+
+/**
+ * Runs `store`; when the database finds payloads another org stored first
+ * (after `bindToProducerOrg` looked), the events for them are refused as that
+ * check refuses them, and nothing is stored.
+ */
+async function refusingForeignPayloads(events: StatusEvent[], caller: Caller, store: () => Promise<number>): Promise<number> {
+  try {
+    return await store();
+  } catch (error) {
+    if (!(error instanceof ForeignPayloadsError)) throw error;
+    refuseForeignItems(events, caller, (event) => (error.requestIds.has(event.requestId) ? 'request_id' : undefined));
+    throw error;
+  }
+}

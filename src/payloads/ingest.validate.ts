@@ -17,6 +17,11 @@ export interface StatusEvent {
   orgId: string | null;
   inventoryId: string | null;
   systemId: string | null;
+  /**
+   * The org of the org-bound writer that sends it, when one does: the database
+   * refuses it for a payload another org holds (see ForeignPayloadsError).
+   */
+  ownerOrg?: string;
 }
 
 export const NAME_MAX = 128;

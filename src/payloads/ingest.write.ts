@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { PartitionKeeper } from '../db/partitions.ts';
 import type { Schema } from '../db/schema.ts';
+import { asForeignPayloads } from './ingest.org.ts';
 import type { StatusEvent } from './ingest.validate.ts';
 
 export interface IngestResult {
@@ -53,6 +54,7 @@ export async function withIngestRetries<T>(partitions: PartitionKeeper, events: 
 
 /** One call of `store_status_events`: `groupOfEach` names each event's group (1, 2, …), or null for one group. */
 export async function callStoreStatusEvents(db: Kysely<Schema>, events: StatusEvent[], groupOfEach: number[] | null): Promise<number[]> {
+  const owners = events.some((event) => event.ownerOrg) ? events.map((event) => event.ownerOrg ?? null) : null;
   const { rows } = await sql<{ stored: string[] }>`
     select store_status_events(
       ${column(events, 'requestId')}::text[], ${column(events, 'account')}::text[],
@@ -60,7 +62,11 @@ export async function callStoreStatusEvents(db: Kysely<Schema>, events: StatusEv
       ${column(events, 'systemId')}::text[], ${column(events, 'service')}::text[],
       ${column(events, 'source')}::text[], ${column(events, 'status')}::text[],
       ${column(events, 'statusMsg')}::text[], ${column(events, 'date')}::timestamptz[],
-      ${groupOfEach}::int[]) as stored`.execute(db);
+      ${groupOfEach}::int[], ${owners}::text[]) as stored`
+    .execute(db)
+    .catch((error: unknown) => {
+      throw asForeignPayloads(error);
+    });
   return rows[0].stored.map(Number);
 }
 
