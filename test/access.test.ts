@@ -99,6 +99,12 @@ describe('READ_ACCESS=authenticated', () => {
     assert.match(revoked.body.message, /unknown, expired or revoked/);
   });
 
+  test('an identity naming an org_id longer than 64 characters is a 400 (org IDs are indexed)', async () => {
+    const { status, body } = await request(`${app.url}/v1/payloads`, { headers: userOf('9'.repeat(65)) });
+    assert.equal(status, 400);
+    assert.match(body.message, /org_id must be at most 64 characters long/);
+  });
+
   test('a token is remembered no longer than it lives', async () => {
     const callers = new CallerLookup(app.database.db, 60_000);
     const token = await app.token(['payloads:read'], 'org-a', 'brief', { expiresAt: new Date(Date.now() + 500) });

@@ -76,6 +76,22 @@ describe('POST /v1/results', () => {
     assert.equal((await storeResults(results('r1'), reader)).status, 403);
   });
 
+  test('a rule component or key longer than 256 characters is a 400 naming it and its maximum (they are indexed)', async () => {
+    const long = 'x'.repeat(3000);
+    const { status, body } = await storeResults([
+      results('long1', {}, [{ component: long, key: 'K' }]),
+      results('long2', {}, [
+        { component: 'c.report', key: 'K' },
+        { component: 'c.report', key: long },
+      ]),
+    ]);
+    assert.equal(status, 400);
+    assert.deepEqual(
+      body.errors.map((error: { index: number; field: string; reason: string }) => `${error.index} ${error.field} ${error.reason}`),
+      ['0 Report.reports.0.component must be at most 256 characters long', '1 Report.reports.1.key must be at most 256 characters long'],
+    );
+  });
+
   test('one message, an array, or NDJSON', async () => {
     assert.deepEqual((await storeResults(results('single1'))).body, { stored: 1 });
     assert.deepEqual((await storeResults([results('array1'), results('array2')])).body, { stored: 2 });

@@ -5,7 +5,7 @@ import { refuseForeignItems } from '../shared/org-binding.ts';
 import { ErrorBody, sendPayloadTrackerError } from '../shared/platform-errors.ts';
 import { acceptNdjson, asBatch, batchOf } from '../shared/batch.ts';
 import type { GatheringDeps } from './gathering.routes.ts';
-import { validateResults } from './results.validate.ts';
+import { RULE_NAME_MAX, validateResults } from './results.validate.ts';
 import { storeResults } from './results.write.ts';
 
 const MAX_RESULTS_PER_REQUEST = 1000;
@@ -27,7 +27,12 @@ const ResultsMessage = Type.Object(
         Type.Object({
           reports: Type.Optional(
             Type.Union([
-              Type.Array(Type.Object({ component: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }) })),
+              Type.Array(
+                Type.Object({
+                  component: Type.String({ minLength: 1, maxLength: RULE_NAME_MAX }),
+                  key: Type.String({ minLength: 1, maxLength: RULE_NAME_MAX }),
+                }),
+              ),
               Type.Null(),
             ]),
           ),

@@ -27,6 +27,12 @@ function readOrgId(value: unknown, fail: Fail): string {
   return '';
 }
 
+/**
+ * Longest rule component and key taken. Both are indexed (the rule hits' key),
+ * and a btree entry over ~2,700 bytes is an error; rule names are far shorter.
+ */
+export const RULE_NAME_MAX = 256;
+
 function readHits(report: unknown, fail: Fail): GatheringResult['hits'] {
   if (report === undefined || report === null) return [];
   const reports = asObject(report)?.reports;
@@ -41,6 +47,12 @@ function readHits(report: unknown, fail: Fail): GatheringResult['hits'] {
     if (typeof component !== 'string' || component === '' || typeof key !== 'string' || key === '') {
       fail(`Report.reports.${index}`, 'must have a component and a key, both non-empty strings');
       return;
+    }
+    for (const [field, value] of [
+      ['component', component],
+      ['key', key],
+    ] as const) {
+      if (value.length > RULE_NAME_MAX) return fail(`Report.reports.${index}.${field}`, `must be at most ${RULE_NAME_MAX} characters long`);
     }
     // The component names the rule module's report function; the rule is the module.
     hits.push({ ruleFqdn: component.replace(/\.report$/, ''), errorKey: key });

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { validateBatch, type Fail } from '../shared/batch.ts';
+import { RULE_NAME_MAX } from './results.validate.ts';
 
 interface RuleContent {
   rule_fqdn: string;
@@ -15,6 +16,10 @@ const MAX_RULES = 1_000_000;
 function validateRule(item: Record<string, unknown>, fail: Fail): RuleContent {
   for (const field of ['rule_fqdn', 'error_key', 'description'] as const) {
     if (typeof item[field] !== 'string' || item[field].trim() === '') fail(field, 'must be a non-empty string');
+  }
+  for (const field of ['rule_fqdn', 'error_key'] as const) {
+    const value = item[field];
+    if (typeof value === 'string' && value.length > RULE_NAME_MAX) fail(field, `must be at most ${RULE_NAME_MAX} characters long`);
   }
   if (!Number.isInteger(item.total_risk)) fail('total_risk', 'must be a whole number');
   return item as unknown as RuleContent;
