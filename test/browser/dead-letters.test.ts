@@ -40,12 +40,16 @@ describe('the console: dead letters', { skip, timeout: 90_000 }, () => {
   before(async () => {
     app = await startTestApp();
     browser = await launchBrowser();
-    // Kept as the consumer keeps them: a body that is not JSON, and two events refused for a reason since put right.
-    await keepDeadLetters(app.database.db, [
-      { message: letter(1, '{"service": "ingress", "status": '), reason: 'not JSON: Unexpected end of JSON input' },
-      { message: letter(2, event(2)), reason: 'org_id belongs to another org than org-9, the only one this bus carries (NATS_ORG_ID)' },
-      { message: letter(3, event(3)), reason: 'org_id belongs to another org than org-9, the only one this bus carries (NATS_ORG_ID)' },
-    ]);
+    // Kept as the consumer of org-1's bus keeps them: a body that is not JSON, and two events refused for a reason since put right.
+    await keepDeadLetters(
+      app.database.db,
+      [
+        { message: letter(1, '{"service": "ingress", "status": '), reason: 'not JSON: Unexpected end of JSON input' },
+        { message: letter(2, event(2)), reason: 'org_id belongs to another org than org-9, the only one this bus carries (NATS_ORG_ID)' },
+        { message: letter(3, event(3)), reason: 'org_id belongs to another org than org-9, the only one this bus carries (NATS_ORG_ID)' },
+      ],
+      'org-1',
+    );
     fs.mkdirSync(ARTEFACTS, { recursive: true });
   });
   after(async () => {
