@@ -89,9 +89,9 @@ function listening(port: number): Promise<boolean> {
 }
 
 /** A nats-server with JetStream of the test's own on 127.0.0.1:port, for a test that stops it; its store is removed with it. */
-export async function startNatsServer(port: number): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startNatsServer(port: number, extraArgs: string[] = []): Promise<{ url: string; stop(): Promise<void> }> {
   const store = fs.mkdtempSync(path.join(os.tmpdir(), 'tracker-nats-'));
-  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store], { stdio: 'ignore' });
+  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store, ...extraArgs], { stdio: 'ignore' });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   let stopped: Promise<void> | undefined;
   const stop = () =>

@@ -139,3 +139,23 @@ describe('tracker serve without what it depends on', { skip }, () => {
     assert.equal(worker.child.exitCode, null, 'still running');
   });
 });
+
+test('a NATS_URL with user:password (or a token) connects with them', { skip: natsServerMissing() }, async () => {
+  const port = await freePort();
+  const nats = await startNatsServer(port, ['--user', 'tracker', '--pass', 'p@ss/word']);
+  try {
+    const bus = (url: string) => testBus({ NATS_URL: url });
+    const connected = await connectNats(bus(`nats://tracker:${encodeURIComponent('p@ss/word')}@127.0.0.1:${port}`), 'tracker tests', 5000);
+    await connected.close();
+    await assert.rejects(connectNats(bus(`nats://tracker:wrong@127.0.0.1:${port}`), 'tracker tests', 5000), /auth/i);
+  } finally {
+    await nats.stop();
+  }
+  const withToken = await startNatsServer(port, ['--auth', 's3cret-token']);
+  try {
+    const connected = await connectNats(testBus({ NATS_URL: `nats://s3cret-token@127.0.0.1:${port}` }), 'tracker tests', 5000);
+    await connected.close();
+  } finally {
+    await withToken.stop();
+  }
+});

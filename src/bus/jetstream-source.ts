@@ -28,7 +28,21 @@ export const givenUpStream = (bus: BusConfig) => `${bus.stream}_GIVEN_UP`;
 export async function connectNats(bus: BusConfig, name: string, timeoutMs = 20_000): Promise<NatsConnection> {
   const url = new URL(bus.url);
   await greeted(url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', Number(url.port || 4222), timeoutMs);
-  return connect({ servers: url.host || bus.url, name, maxReconnectAttempts: -1, reconnectTimeWait: 1000, timeout: timeoutMs });
+  return connect({
+    servers: url.host || bus.url,
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 1000,
+    timeout: timeoutMs,
+    ...credentialsOf(url),
+  });
+}
+
+/** The credentials of a NATS URL (`nats://user:password@host`, or `nats://token@host`), which `servers` above leaves out. */
+function credentialsOf(url: URL): { user?: string; pass?: string; token?: string } {
+  if (!url.username) return {};
+  const user = decodeURIComponent(url.username);
+  return url.password ? { user, pass: decodeURIComponent(url.password) } : { token: user };
 }
 
 /**
