@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -14,7 +15,7 @@ const KILLS = 3;
 const CLIENTS = 4;
 const BATCH = 200;
 
-/** Starts `tracker serve --roles api` on PostgreSQL and resolves once it listens. */
+/** Starts `tracker serve --roles api` and resolves once it listens. */
 function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN, 'serve', '--roles', 'api'], { env });
@@ -40,18 +41,43 @@ function batch(k: number, date: string) {
   }));
 }
 
-test(
-  'ingest under kill -9: every acknowledged batch is stored once, and no batch in part',
-  { skip: !process.env.TEST_DATABASE_URL && 'needs TEST_DATABASE_URL' },
-  async (t) => {
-    const server = await createServerDatabase(process.env.TEST_DATABASE_URL!);
-    const database = createDb({ databaseUrl: server.url });
-    try {
-      await migrate(database);
-      const token = await createToken(database.db, { orgId: 'crash', userName: 'producer', scopes: ['statuses:write'], allOrgs: true });
+/**
+ * The database the killed servers use, migrated, with a producer's token: a
+ * new one on TEST_DATABASE_URL's server, or an embedded data directory,
+ * which a killed server leaves for the next to take over. `open` reaches it
+ * from the test (on PGlite, only while no server runs).
+ */
+async function crashDatabase() {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  const server = serverUrl ? await createServerDatabase(serverUrl) : undefined;
+  const dataDir = server ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'tracker-crash-data-'));
+  const open = () => createDb(server ? { databaseUrl: server.url } : { dataDir });
+  const database = open();
+  try {
+    await migrate(database);
+    const token = await createToken(database.db, { orgId: 'crash', userName: 'producer', scopes: ['statuses:write'], allOrgs: true });
+    return {
+      token,
+      env: server ? { DATABASE_URL: server.url } : { DATA_DIR: dataDir! },
+      open,
+      async drop() {
+        await server?.drop();
+        if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } finally {
+    await database.close();
+  }
+}
+
+test('ingest under kill -9: every acknowledged batch is stored once, and no batch in part', async (t) => {
+  const crash = await crashDatabase();
+  try {
+    {
+      const { token } = crash;
       const env = {
         ...process.env,
-        DATABASE_URL: server.url,
+        ...crash.env,
         PORT: '0',
         LOG_LEVEL: 'info',
         REPORTS_DIR: path.join(os.tmpdir(), `tracker-crash-${process.pid}`),
@@ -90,8 +116,18 @@ test(
         await Promise.all(clients);
       }
 
-      const { rows } = await sql<{ k: string; n: string }>`
-      select substr(split_part(status_msg, '-', 1), 2) as k, count(*) as n from payload_statuses group by 1`.execute(database.db);
+      const database = crash.open();
+      let rows: { k: string; n: string }[];
+      let duplicates: number;
+      try {
+        ({ rows } = await sql<{ k: string; n: string }>`
+        select substr(split_part(status_msg, '-', 1), 2) as k, count(*) as n from payload_statuses group by 1`.execute(database.db));
+        const { rows: repeated } = await sql<{ n: string }>`
+        select count(*) as n from (select status_msg from payload_statuses group by status_msg having count(*) > 1) d`.execute(database.db);
+        duplicates = Number(repeated[0].n);
+      } finally {
+        await database.close();
+      }
       const stored = new Map(rows.map((row) => [Number(row.k), Number(row.n)]));
       const lost = [...acknowledged].filter((k) => stored.get(k) !== BATCH);
       const partial = [...stored].filter(([, n]) => n !== BATCH);
@@ -102,12 +138,9 @@ test(
       assert.ok(acknowledged.size > 0, 'some batches were acknowledged');
       assert.deepEqual(lost, [], 'acknowledged batches not stored whole');
       assert.deepEqual(partial, [], 'batches stored in part (or twice)');
-      const { rows: duplicates } = await sql<{ n: string }>`
-      select count(*) as n from (select status_msg from payload_statuses group by status_msg having count(*) > 1) d`.execute(database.db);
-      assert.equal(Number(duplicates[0].n), 0);
-    } finally {
-      await database.close();
-      await server.drop();
+      assert.equal(duplicates, 0);
     }
-  },
-);
+  } finally {
+    await crash.drop();
+  }
+});
