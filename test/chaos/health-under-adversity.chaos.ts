@@ -94,6 +94,7 @@ async function underAdversity(name: string, adversity: () => Promise<string>, ta
     polls = await polling.stop();
   }
   const loopMax = await target.eventLoopMaxMs();
+  assert.ok(Number.isFinite(loopMax), 'the process shows its event-loop delay on /metrics (nodejs_eventloop_lag_max_seconds)');
   const answers = Object.entries(polls.statuses)
     .map(([status, n]) => `${n}× ${status}`)
     .join(', ');
