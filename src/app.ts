@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import pino from 'pino';
 import type { Config } from './config.ts';
 import { PartitionKeeper } from './db/partitions.ts';
@@ -45,6 +45,8 @@ export interface AppDeps {
   consoleDir?: string;
   /** The process's logger; one at `config.logLevel` by default. */
   log?: FastifyBaseLogger;
+  /** Asks the database whether it answers, for /v1/health (Database.ping); a `select 1` through `db` by default. */
+  ping?: () => Promise<unknown>;
   /** The process's metrics, shared with its bus consumer; the app's own by default. */
   metrics?: Metrics;
 }
@@ -127,7 +129,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
 
   const bus = config.bus && busHealthProbe(config.bus);
   if (bus) app.addHook('onClose', () => bus.close());
-  const healthDeps = { liveness: new DatabaseLiveness(db, config.databaseTimeouts.statementMs), busHealth: bus?.probe };
+  const ping = deps.ping ?? (() => sql`select 1`.execute(db));
+  const healthDeps = { liveness: new DatabaseLiveness(ping, config.databaseTimeouts.statementMs), busHealth: bus?.probe };
   for (const prefix of PAYLOAD_TRACKER_PREFIXES) {
     await app.register(payloadTrackerApi, { ...payloadDeps, prefix });
     await app.register(resultsRoutes, { ...featureDeps, prefix });

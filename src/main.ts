@@ -87,7 +87,7 @@ async function serve(config: Readonly<Config>, roles: Set<Role>) {
     ? await startWorkerRole(config, database.db, partitions, reportQueue.enqueue, log, metrics)
     : async () => {};
   const app = roles.has('api')
-    ? await buildApp({ db: database.db, config, partitions, enqueueReport: reportQueue.enqueue, log, metrics })
+    ? await buildApp({ db: database.db, ping: database.ping, config, partitions, enqueueReport: reportQueue.enqueue, log, metrics })
     : undefined;
   // A worker-only process has no API to show its metrics on: it serves them alone, when asked to.
   const metricsServer = !app && config.metricsPort ? serveMetrics(metrics, config.host, config.metricsPort, log) : undefined;

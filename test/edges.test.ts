@@ -383,11 +383,12 @@ describe('the database out of reach', () => {
       throughRelay(
         async ({ database, relay }) => {
           const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_CONNECT_TIMEOUT_MS: '500', DATABASE_STATEMENT_TIMEOUT_MS: '1000' });
-          const tracker = await buildApp({ db: database.db, config, enqueueReport: async () => {} });
+          const tracker = await buildApp({ db: database.db, ping: database.ping, config, enqueueReport: async () => {} });
           try {
             await migrate(database);
             const url = await tracker.listen({ port: 0, host: '127.0.0.1' });
             assert.equal((await request(`${url}/v1/payloads`)).status, 200);
+            assert.equal((await request(`${url}/v1/health`)).status, 202);
             relay.blackHole();
             // Without the timeouts these would wait for as long as the network is silent.
             const answers = await Promise.all(Array.from({ length: 12 }, () => request(`${url}/v1/payloads`)));
@@ -405,6 +406,49 @@ describe('the database out of reach', () => {
           }
         },
         { connectMs: 500, statementMs: 1000 },
+      ),
+  );
+
+  test(
+    'every pooled connection busy past the connect timeout: requests get 503, health still answers 202 (its own connection)',
+    { skip: !process.env.TEST_DATABASE_URL && 'needs TEST_DATABASE_URL' },
+    () =>
+      throughRelay(
+        async ({ database, directUrl }) => {
+          const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_CONNECT_TIMEOUT_MS: '500', DATABASE_STATEMENT_TIMEOUT_MS: '10000' });
+          const tracker = await buildApp({ db: database.db, ping: database.ping, config, enqueueReport: async () => {} });
+          const locker = new pg.Client(directUrl);
+          try {
+            await migrate(database);
+            const url = await tracker.listen({ port: 0, host: '127.0.0.1' });
+            await locker.connect();
+            await locker.query('begin; lock table payloads in access exclusive mode');
+            // Ten requests hold the pool's ten connections, waiting on the lock; the rest wait for a connection.
+            const held = Array.from({ length: 14 }, () => request(`${url}/v1/payloads`));
+            await waitFor(async () => {
+              const { rows } = await locker.query(
+                `select count(*)::int as n from pg_locks where relation = 'payloads'::regclass and not granted`,
+              );
+              return rows[0].n >= 10;
+            });
+            const refused = await request(`${url}/v1/payloads`);
+            assert.equal(refused.status, 503);
+            // Through the pool a check would fail as the request did, after the connect timeout, and health turn 404.
+            const since = Date.now();
+            const health: number[] = [];
+            await waitFor(async () => {
+              health.push((await request(`${url}/v1/health`)).status);
+              return Date.now() - since > 3 * 500;
+            });
+            assert.deepEqual(new Set(health), new Set([202]));
+            await locker.query('rollback');
+            for (const answer of await Promise.all(held)) assert.ok([200, 503].includes(answer.status), String(answer.status));
+          } finally {
+            await locker.end();
+            await tracker.close();
+          }
+        },
+        { connectMs: 500, statementMs: 10_000 },
       ),
   );
 

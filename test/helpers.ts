@@ -84,6 +84,7 @@ export async function startTestApp(
   );
   const app = await buildApp({
     db: database.db,
+    ping: database.ping,
     config,
     now,
     partitions: new PartitionKeeper(database.db),

@@ -3,6 +3,7 @@ import { Kysely, PGliteDialect, PostgresDialect, type PostgresPool, type Postgre
 import pg from 'pg';
 import { fromPglite, type ConstructorOptions } from 'pg-boss';
 import { lockDataDir } from './data-dir-lock.ts';
+import { healthConnection } from './health-connection.ts';
 import { preparedNameOf } from './prepared-statements.ts';
 import type { Schema } from './schema.ts';
 import { TYPE_PARSERS } from './type-parsers.ts';
@@ -19,6 +20,8 @@ export interface Database {
   withScriptRunner<T>(fn: (run: ScriptRunner) => Promise<T>): Promise<T>;
   /** The embedded database's data directory as an image, to start others from (PGlite only). */
   image?(): Promise<Blob>;
+  /** Asks the database whether it answers, for health checks: on PostgreSQL on a connection of its own (see healthConnection). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -70,18 +73,23 @@ export function createDb(options: DbOptions): Database {
 }
 
 function createPostgres(connectionString: string, timeouts: DatabaseTimeouts, onConnectionError = (_error: Error) => {}): Database {
+  // Tracker's statements are lookups of a few ms to a few hundred; JIT
+  // compiling one whose estimate crosses jit_above_cost took 25–80 ms, more
+  // than it saved (README). An `options` in DATABASE_URL replaces this.
+  const startupOptions = [
+    '-c jit=off',
+    `-c statement_timeout=${timeouts.statementMs}`,
+    `-c idle_in_transaction_session_timeout=${timeouts.statementMs * IDLE_IN_TRANSACTION_FACTOR}`,
+  ].join(' ');
+  const answerTimeoutMs = timeouts.statementMs + CLIENT_TIMEOUT_MARGIN_MS;
+  const health = healthConnection(connectionString, { connectTimeoutMs: timeouts.connectMs, answerTimeoutMs, startupOptions });
   const pool = new pg.Pool({
     connectionString,
-    // Tracker's statements are lookups of a few ms to a few hundred; JIT
-    // compiling one whose estimate crosses jit_above_cost took 25–80 ms, more
-    // than it saved (README). An `options` in DATABASE_URL replaces this.
-    options: [
-      '-c jit=off',
-      `-c statement_timeout=${timeouts.statementMs}`,
-      `-c idle_in_transaction_session_timeout=${timeouts.statementMs * IDLE_IN_TRANSACTION_FACTOR}`,
-    ].join(' '),
+    options: startupOptions,
     connectionTimeoutMillis: timeouts.connectMs,
+    // Probes a pooled connection idle for 10 s (the system's default waits two hours).
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     max: 10,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -97,7 +105,7 @@ function createPostgres(connectionString: string, timeouts: DatabaseTimeouts, on
   pool.on('connect', (client) => client.on('error', () => {}));
   return withDestroy({
     db: new Kysely<Schema>({
-      dialect: new PostgresDialect({ pool: withCallbackQueries(pool, timeouts.statementMs + CLIENT_TIMEOUT_MARGIN_MS) }),
+      dialect: new PostgresDialect({ pool: withCallbackQueries(pool, answerTimeoutMs) }),
     }),
     kind: 'postgres',
     bossConnection: { connectionString, max: 4, connectionTimeoutMillis: timeouts.connectMs },
@@ -115,8 +123,9 @@ function createPostgres(connectionString: string, timeouts: DatabaseTimeouts, on
         client.release(true);
       }
     },
+    ping: health.ping,
     // Kysely's destroy ends the pool.
-    close: async () => {},
+    close: health.close,
   });
 }
 
@@ -194,6 +203,7 @@ function createPglite(options: DbOptions): Database {
       });
     },
     image: () => pglite.dumpDataDir('none'),
+    ping: async () => void (await pglite.query('select 1')),
     close: async () => {
       try {
         if (!pglite.closed) await pglite.close();

@@ -1,6 +1,3 @@
-import { sql, type Kysely } from 'kysely';
-import type { Schema } from '../db/schema.ts';
-
 /** How long a health answer waits for the database before it answers with what it knows. */
 const ANSWER_WITHIN_MS = 150;
 
@@ -20,12 +17,15 @@ export type Liveness = { alive: true; message: string } | { alive: false; messag
 export class DatabaseLiveness {
   private pending: { since: number; answer: Promise<Error | undefined> } | undefined;
   private lastFailure: Error | undefined;
-  private readonly db: Kysely<Schema>;
+  private readonly ping: () => Promise<unknown>;
   private readonly deadAfterMs: number;
 
-  /** `deadAfterMs`: how long an unanswered question takes to mean the database is gone (its statement timeout). */
-  constructor(db: Kysely<Schema>, deadAfterMs: number) {
-    this.db = db;
+  /**
+   * `ping` asks the database (Database.ping: on PostgreSQL on a connection of its own, not the
+   * pool's); `deadAfterMs`: how long an unanswered question takes to mean the database is gone.
+   */
+  constructor(ping: () => Promise<unknown>, deadAfterMs: number) {
+    this.ping = ping;
     this.deadAfterMs = deadAfterMs;
   }
 
@@ -44,7 +44,7 @@ export class DatabaseLiveness {
   }
 
   private ask() {
-    const answer = sql`select 1`.execute(this.db).then(
+    const answer = this.ping().then(
       () => (this.lastFailure = undefined),
       (error: Error) => (this.lastFailure = error),
     );
