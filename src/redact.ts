@@ -31,7 +31,7 @@ export function redactUrlsIn(text: string): string {
 }
 
 /** A percent-encoded part of a URL decoded; as it is when it is not valid percent-encoding, which URL lets through. */
-function decoded(part: string): string {
+export function decodedUrlPart(part: string): string {
   try {
     return decodeURIComponent(part);
   } catch {
@@ -46,7 +46,7 @@ function decoded(part: string): string {
 export function withoutCredentials(url: string): { url: URL; authorization?: string } {
   const parsed = new URL(url);
   if (parsed.username === '' && parsed.password === '') return { url: parsed };
-  const credentials = `${decoded(parsed.username)}:${decoded(parsed.password)}`;
+  const credentials = `${decodedUrlPart(parsed.username)}:${decodedUrlPart(parsed.password)}`;
   parsed.username = '';
   parsed.password = '';
   return { url: parsed, authorization: `Basic ${Buffer.from(credentials).toString('base64')}` };

@@ -5,6 +5,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { BusConfig } from '../config.ts';
 import type { BusLag, BusMessage, BusSource } from './bus-source.ts';
 import { Gatherer } from './gather.ts';
+import { decodedUrlPart } from '../redact.ts';
 
 const nanos = (ms: number) => ms * 1_000_000;
 /**
@@ -41,8 +42,8 @@ export async function connectNats(bus: BusConfig, name: string, timeoutMs = 20_0
 /** The credentials of a NATS URL (`nats://user:password@host`, or `nats://token@host`), which `servers` above leaves out. */
 function credentialsOf(url: URL): { user?: string; pass?: string; token?: string } {
   if (!url.username) return {};
-  const user = decodeURIComponent(url.username);
-  return url.password ? { user, pass: decodeURIComponent(url.password) } : { token: user };
+  const user = decodedUrlPart(url.username);
+  return url.password ? { user, pass: decodedUrlPart(url.password) } : { token: user };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Caller } from '../auth/tokens.ts';
 import type { Schema } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
 import { refuseForeignItems } from '../shared/org-binding.ts';
 import type { StatusEvent } from './ingest.validate.ts';
 
@@ -41,10 +42,10 @@ export const inOrg = (events: StatusEvent[], orgId: string) =>
  * The database refused an org-bound writer's events for payloads another org
  * holds: another writer stored them first, after this one's check (`foreignFields`).
  */
-export class ForeignPayloadsError extends Error {
+export class ForeignPayloadsError extends AppError {
   readonly requestIds: ReadonlySet<string>;
   constructor(requestIds: string[]) {
-    super(`payloads of another org: ${requestIds.join(', ')}`);
+    super('forbidden', `${requestIds.length} payload(s) of the request belong to another org: ${requestIds.join(', ')}`);
     this.requestIds = new Set(requestIds);
   }
 }

@@ -5,9 +5,11 @@
 -- Now a payload's org, once set, is never changed by a later event, and the
 -- events of an org-bound writer (owner_orgs, null for a writer of every org)
 -- fail the call with SQLSTATE TKORG, naming the payloads, when another org
--- holds them. Otherwise as 0013.
-
-drop function store_status_events(text[], text[], text[], text[], text[], text[], text[], text[], text[], timestamptz[], int[]);
+-- holds them. Within one call too, the first org an event names for a new
+-- payload is its org (group commit puts several requests in one call, and
+-- which of them owns a payload must not depend on that). Otherwise as 0013.
+-- The 11-argument form stays, as a writer of every org, for processes of the
+-- previous version still running during a rolling deploy.
 
 create or replace function store_status_events(
   request_ids text[], accounts text[], org_ids text[], inventory_ids text[], system_ids text[],
@@ -42,7 +44,7 @@ begin
   from (
     select request_id,
       (array_agg(account order by ord desc) filter (where account is not null))[1] as account,
-      (array_agg(org_id order by ord desc) filter (where org_id is not null))[1] as org_id,
+      (array_agg(org_id order by ord) filter (where org_id is not null))[1] as org_id,
       (array_agg(inventory_id order by ord desc) filter (where inventory_id is not null))[1]::uuid as inventory_id,
       (array_agg(system_id order by ord desc) filter (where system_id is not null))[1]::uuid as system_id,
       min(date) as created_at
@@ -145,3 +147,12 @@ begin
   return stored_per_group;
 end $$;
 
+create or replace function store_status_events(
+  request_ids text[], accounts text[], org_ids text[], inventory_ids text[], system_ids text[],
+  services text[], sources text[], statuses text[], status_msgs text[], dates timestamptz[],
+  groups int[]
+) returns bigint[] language sql
+as $$
+  select store_status_events(request_ids, accounts, org_ids, inventory_ids, system_ids,
+    services, sources, statuses, status_msgs, dates, groups, null::text[])
+$$;
