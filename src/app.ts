@@ -72,8 +72,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
     clientErrorHandler: answerClientError,
     routerOptions: { querystringParser: parseQueryString, ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     schemaController: schemaValidators(),
-    // Errors are worded from `validation` at the edge (http-errors.ts); Fastify's own message would word
-    // every one of a bad batch's errors first (200,000 for 20,000 items with ten bad fields).
+    // Errors are worded from `validation` at the edge (http-errors.ts), for the items a refusal lists;
+    // Fastify's own message would word every error first (a batch's bad items beyond the 100th among them).
     schemaErrorFormatter: (errors, part) => new Error(`the ${part} does not match its schema (${errors.length} errors)`),
     logController: new AnsweredRequestLog(),
     // A malformed %-encoding or an over-long path parameter, found before any route's error handler is known.

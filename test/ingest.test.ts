@@ -286,6 +286,31 @@ describe('validation: all or nothing', () => {
     assert.match(body.message, /; and 95 more listed; 39 more invalid status events are not listed$/);
   });
 
+  test('past the first 100 errors, the other bad items are counted, not listed', async () => {
+    const big = await startTestApp({ env: { INGEST_MAX_EVENTS: '1000' } });
+    try {
+      const { status, body } = await request(`${big.url}/v1/statuses`, {
+        headers: bearer(await big.token(['statuses:write'])),
+        body: [...Array.from({ length: 150 }, () => ({})), event()],
+      });
+      assert.equal(status, 400);
+      assert.equal(body.errors.length, 100);
+      assert.deepEqual(
+        body.errors
+          .slice(0, 4)
+          .map((error: { index: number; field: string; reason: string }) => `${error.index} ${error.field} ${error.reason}`),
+        ['0 service is required', '0 status is required', '0 request_id is required', '0 date is required'],
+      );
+      assert.equal(body.errors.at(-1).index, 24);
+      assert.match(
+        body.message,
+        /^150 of 151 status events are invalid, .*; and 95 more listed; 125 more invalid status events are not listed$/,
+      );
+    } finally {
+      await big.close();
+    }
+  });
+
   test('a body over INGEST_BODY_LIMIT: 413 in the payload tracker body', async () => {
     const { status, body } = await post([event({ status_msg: 'x'.repeat(70_000) })]);
     assert.equal(status, 413);

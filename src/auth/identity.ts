@@ -28,15 +28,15 @@ export function hasRole(identity: Identity, role: string): boolean {
   return Array.isArray(roles) && roles.includes(role);
 }
 
-/** The org an identity names (`org_id`, or `internal.org_id`), trimmed, or undefined when it names none. */
+/** As long as an event's org_id may be (ID_MAX): org IDs are indexed wherever they are kept. */
 const ORG_ID_MAX = 64;
 
+/** The org an identity names (`org_id`, or `internal.org_id`), trimmed, or undefined when it names none. */
 export function identityOrg(identity: Identity): string | undefined {
   const orgId = identity.org_id ?? identity.internal?.org_id;
   if (typeof orgId !== 'string' && typeof orgId !== 'number') return undefined;
   const org = String(orgId).trim();
   if (org.includes('\u0000')) throw invalid('x-rh-identity', 'its org_id must not contain a NUL character (\\u0000)');
-  // As long as an event's org_id may be: it is indexed wherever it is kept.
   if (org.length > ORG_ID_MAX) throw invalid('x-rh-identity', `its org_id must be at most ${ORG_ID_MAX} characters long`);
   return org === '' ? undefined : org;
 }

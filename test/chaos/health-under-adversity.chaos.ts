@@ -8,6 +8,7 @@ import { createToken } from '../../src/auth/tokens.ts';
 import { createDb } from '../../src/db/create-db.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createServerDatabase } from '../../src/db/server-databases.ts';
+import { freePort } from '../../bench/server-process.ts';
 import { natsServerMissing, startNatsServer } from '../bus-helpers.ts';
 import { startDatabaseRelay } from '../db-relay.ts';
 import { waitFor } from '../wait.ts';
@@ -251,7 +252,7 @@ describe(`health under adversity (${serverUrl ? 'PostgreSQL' : 'PGlite'})`, () =
   );
 
   test('NATS is down when a tracker starts, then comes up', { skip: natsServerMissing() }, async () => {
-    const port = 14_000 + Math.floor(Math.random() * 1000);
+    const port = await freePort();
     const env = {
       ...(await prepareDatabase()).env,
       NATS_URL: `nats://127.0.0.1:${port}`,
@@ -268,6 +269,7 @@ describe(`health under adversity (${serverUrl ? 'PostgreSQL' : 'PGlite'})`, () =
             ((await (await fetch(`${busTracker.url}/v1/health`)).json()) as { bus?: { state: string } }).bus?.state;
           await waitFor(async () => (await busState()) === 'unreachable', { what: 'health to say NATS is unreachable' });
           const served = (await fetch(`${busTracker.url}/v1/payloads`)).status;
+          assert.equal(served, 200, 'the API serves while NATS is down');
           nats = await startNatsServer(port);
           const state = await waitFor(
             async () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import { freePort } from '../../bench/server-process.ts';
 import path from 'node:path';
 import { waitFor } from '../wait.ts';
 
@@ -15,15 +15,6 @@ export interface TrackerProcess {
   /** The process's largest event-loop delay since the last call (prom-client resets it at each scrape), in ms. */
   eventLoopMaxMs(): Promise<number>;
   stop(): Promise<void>;
-}
-
-/** A port free on 127.0.0.1 just now. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** `tracker serve` in a process of its own, as production runs it; resolves once its health answers. */
