@@ -15,6 +15,10 @@ import { deadLetterRoutes } from './bus/dead-letters.routes.ts';
 import { guardRoutes } from './auth/route-access.ts';
 import { whoamiRoutes } from './auth/whoami.routes.ts';
 import { sendInEnvelopeOfPath } from './api-envelopes.ts';
+import { sendGatheringError } from './gathering/gathering.errors.ts';
+import { sendReportError } from './reports/reports.errors.ts';
+import { scheduleError } from './schedules/schedules.routes.ts';
+import { sendTaskError } from './tasks/tasks.routes.ts';
 import { refuseWhileClosing } from './closing.ts';
 import { consoleRoutes } from './console/console.routes.ts';
 import { limitConnections } from './connection-limits.ts';
@@ -77,7 +81,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { metri
     schemaErrorFormatter: (errors, part) => new Error(`the ${part} does not match its schema (${errors.length} errors)`),
     logController: new AnsweredRequestLog(),
     // A malformed %-encoding or an over-long path parameter, found before any route's error handler is known.
-    frameworkErrors: sendInEnvelopeOfPath,
+    frameworkErrors: sendInEnvelopeOfPath(
+      [
+        ['/api/v1/reports/', scheduleError()],
+        ['/data/reports/', sendReportError],
+        ['/task/', sendTaskError],
+        ['/cluster/', sendGatheringError],
+        [`${GATHERING_PREFIXES[1]}/`, sendGatheringError],
+      ],
+      sendPayloadTrackerError,
+    ),
     // refuseWhileClosing answers instead, in each API's envelope and with Retry-After.
     return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
