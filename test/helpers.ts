@@ -141,3 +141,17 @@ export async function request(
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** A status event with each of its ten fields of a type no field takes: ten errors for one item. */
+export const EVERY_FIELD_WRONG = {
+  service: [],
+  source: {},
+  account: [],
+  org_id: {},
+  request_id: 5.5,
+  inventory_id: [],
+  system_id: {},
+  status: [],
+  status_msg: {},
+  date: [],
+};

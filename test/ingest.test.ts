@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { bearer, request, startTestApp, type TestApp } from './helpers.ts';
+import { bearer, EVERY_FIELD_WRONG, request, startTestApp, type TestApp } from './helpers.ts';
 
 let app: TestApp;
 let writer: Record<string, string>;
@@ -259,19 +259,7 @@ describe('validation: all or nothing', () => {
   });
 
   test('a refusal lists the first 100 errors, every one of their items, and counts the other bad items', async () => {
-    const wrong = {
-      service: [],
-      source: {},
-      account: [],
-      org_id: {},
-      request_id: 5.5,
-      inventory_id: [],
-      system_id: {},
-      status: [],
-      status_msg: {},
-      date: [],
-    };
-    const { status, body } = await post([event(), ...Array.from({ length: 49 }, () => wrong)]);
+    const { status, body } = await post([event(), ...Array.from({ length: 49 }, () => EVERY_FIELD_WRONG)]);
     assert.equal(status, 400);
     assert.equal(body.errors.length, 100);
     assert.deepEqual([...new Set(body.errors.map((error: { index: number }) => error.index))], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
@@ -280,7 +268,7 @@ describe('validation: all or nothing', () => {
         .filter((error: { index: number }) => error.index === 1)
         .map((error: { field: string }) => error.field)
         .sort(),
-      Object.keys(wrong).sort(),
+      Object.keys(EVERY_FIELD_WRONG).sort(),
     );
     assert.match(body.message, /^49 of 50 status events are invalid, nothing was stored: \[1\]\.service must be a string, not an array; /);
     assert.match(body.message, /; and 95 more listed; 39 more invalid status events are not listed$/);

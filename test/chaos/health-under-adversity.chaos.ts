@@ -11,6 +11,7 @@ import { createServerDatabase } from '../../src/db/server-databases.ts';
 import { freePort } from '../../bench/server-process.ts';
 import { natsServerMissing, startNatsServer } from '../bus-helpers.ts';
 import { startDatabaseRelay } from '../db-relay.ts';
+import { EVERY_FIELD_WRONG } from '../helpers.ts';
 import { waitFor } from '../wait.ts';
 import { HEALTH_LIMIT_MS, pollHealth, type HealthPolls } from './health-poller.ts';
 import { startTracker, type TrackerProcess } from './tracker-process.ts';
@@ -150,22 +151,10 @@ describe(`health under adversity (${serverUrl ? 'PostgreSQL' : 'PGlite'})`, () =
         Array.from({ length: 40_000 }, () => ({})),
       );
       assert.equal(tooMany.status, 413);
-      const wrong = {
-        service: [],
-        source: {},
-        account: [],
-        org_id: {},
-        request_id: 5.5,
-        inventory_id: [],
-        system_id: {},
-        status: [],
-        status_msg: {},
-        date: [],
-      };
       const bad = await post(
         `${tracker.url}/v1/statuses`,
         tokens.producer,
-        Array.from({ length: 20_000 }, () => wrong),
+        Array.from({ length: 20_000 }, () => EVERY_FIELD_WRONG),
       );
       assert.equal(bad.status, 400);
       const body = (await bad.json()) as { errors: unknown[]; message: string };
