@@ -336,6 +336,30 @@ describe('storage', () => {
     );
   });
 
+  test('a batch of over 1,000 events (several calls, one transaction) is one: a repeat stored once, the last account sent wins', async () => {
+    const id = (index: number) => `f${String(index % 300).padStart(31, '0')}`;
+    const batch = Array.from({ length: 2500 }, (_, index) =>
+      event({ request_id: id(index), service: `svc${index}`, date: new Date(Date.UTC(2026, 10, 20) + index * 1000).toISOString() }),
+    );
+    // Payload 7's first and last events, 2,400 items apart, name different accounts; one event is sent twice.
+    batch[7] = { ...batch[7], account: 'first' };
+    batch[2407] = { ...batch[2407], account: 'last' };
+    batch.push(batch[10]);
+    const big = await startTestApp({ env: { INGEST_MAX_EVENTS: '10000' } });
+    try {
+      const { status, body } = await request(`${big.url}/v1/statuses`, {
+        headers: bearer(await big.token(['statuses:write'])),
+        body: batch,
+      });
+      assert.equal(status, 200);
+      assert.deepEqual(body, { received: 2501, stored: 2500 });
+      const detail = await request(`${big.url}/v1/payloads/${id(7)}`);
+      assert.ok(detail.body.data.every((status: { account?: string }) => status.account === 'last'));
+    } finally {
+      await big.close();
+    }
+  });
+
   test('a batch of 5,000 events across 500 payloads is stored whole', async () => {
     const batch = Array.from({ length: 5000 }, (_, index) =>
       event({
