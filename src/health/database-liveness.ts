@@ -1,13 +1,13 @@
 /** How long a health answer waits for the database before it answers with what it knows. */
-const ANSWER_WITHIN_MS = 150;
+const ANSWER_WITHIN_MS = 100;
 
 export type Liveness = { alive: true; message: string } | { alive: false; message: string };
 
 /**
- * Whether the database answers, told within 150 ms whatever the database
+ * Whether the database answers, told within 100 ms whatever the database
  * does. One `select 1` runs at a time, and every health check in the
- * meantime waits on it, so a stalled database is asked once, not once per
- * probe. If it has not answered within 150 ms the check answers from the
+ * meantime joins it, so a stalled database is asked once, not once per
+ * probe. If it has not answered within 100 ms of being asked, the check answers from the
  * evidence: alive while the question is younger than `deadAfterMs` and the
  * last one was answered; not alive once the last one failed (until one
  * succeeds) or the pending one is older than that. On the embedded database a
@@ -31,8 +31,11 @@ export class DatabaseLiveness {
 
   async check(): Promise<Liveness> {
     const pending = (this.pending ??= this.ask());
+    // Waited for until the question is 100 ms old: a check joining an older one answers at once.
+    // (Each check waiting its own 100 ms, behind a statement holding the event loop, took up to 430 ms with 150.)
+    const waitMs = Math.max(0, ANSWER_WITHIN_MS - (Date.now() - pending.since));
     let timer: NodeJS.Timeout | undefined;
-    const waited = new Promise<'waiting'>((resolve) => (timer = setTimeout(() => resolve('waiting'), ANSWER_WITHIN_MS)));
+    const waited = new Promise<'waiting'>((resolve) => (timer = setTimeout(() => resolve('waiting'), waitMs)));
     const outcome = await Promise.race([pending.answer, waited]);
     clearTimeout(timer);
     if (outcome !== 'waiting') return outcome ? dead(outcome) : { alive: true, message: 'liveness checks passed' };

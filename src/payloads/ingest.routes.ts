@@ -7,7 +7,7 @@ import type { PayloadTrackerDeps } from './deps.ts';
 import { bindToProducerOrg, ForeignPayloadsError } from './ingest.org.ts';
 import { refuseForeignItems } from '../shared/org-binding.ts';
 import type { Caller } from '../auth/tokens.ts';
-import { ID_MAX, ingestWindow, NAME_MAX, STATUS_MSG_MAX, validateStatusEvents, type StatusEvent } from './ingest.validate.ts';
+import { ID_MAX, ingestWindow, NAME_MAX, STATUS_MSG_MAX, validateStatusEventsInSteps, type StatusEvent } from './ingest.validate.ts';
 import { GroupCommit } from './group-commit.ts';
 import { storeStatusEventGroups, storeStatusEvents } from './ingest.write.ts';
 import { ErrorBody } from '../shared/platform-errors.ts';
@@ -98,7 +98,12 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<PayloadTrackerDeps> = async
       metrics.consumedMessages.inc(items.length);
       let events;
       try {
-        events = validateStatusEvents(items, config.ingestMaxEvents, ingestWindow(deps.now(), config.retentionDays), schemaProblems);
+        events = await validateStatusEventsInSteps(
+          items,
+          config.ingestMaxEvents,
+          ingestWindow(deps.now(), config.retentionDays),
+          schemaProblems,
+        );
         events = await bindToProducerOrg(db, events, callerOf(request));
       } catch (error) {
         metrics.messageProcessErrors.inc(items.length);

@@ -1,5 +1,5 @@
 import type { ItemProblems } from '../validation-errors.ts';
-import { validateBatch, type Fail } from '../shared/batch.ts';
+import { validateBatch, validateBatchInSteps, type Fail } from '../shared/batch.ts';
 import { canonicalRequestId, canonicalUuid, REQUEST_ID_RULE } from '../shared/request-id.ts';
 import { parseTimestamp } from '../shared/timestamps.ts';
 
@@ -141,6 +141,18 @@ export function validateStatusEvents(
   schemaProblems?: ItemProblems,
 ): StatusEvent[] {
   return validateBatch(items, { noun: 'status events', maxItems: maxEvents, schemaProblems }, (item, fail) =>
+    validateItem(item, fail, window),
+  );
+}
+
+/** validateStatusEvents, letting the event loop through as it goes (see validateBatchInSteps): for requests of thousands. */
+export function validateStatusEventsInSteps(
+  items: unknown[],
+  maxEvents: number,
+  window: DateWindow,
+  schemaProblems?: ItemProblems,
+): Promise<StatusEvent[]> {
+  return validateBatchInSteps(items, { noun: 'status events', maxItems: maxEvents, schemaProblems }, (item, fail) =>
     validateItem(item, fail, window),
   );
 }

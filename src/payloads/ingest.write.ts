@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { PartitionKeeper } from '../db/partitions.ts';
 import type { Schema } from '../db/schema.ts';
+import { nextBatchSize } from '../shared/statement-budget.ts';
 import { asForeignPayloads } from './ingest.org.ts';
 import type { StatusEvent } from './ingest.validate.ts';
 
@@ -17,11 +18,14 @@ const MAX_ATTEMPTS = 3;
 
 /**
  * Most events stored by one call of `store_status_events`; a larger batch is
- * stored in calls of this many in one transaction. On the embedded database a
+ * stored in several calls in one transaction, each sized to the statement
+ * budget from what the last took (nextBatchSize). On the embedded database a
  * call runs on the event loop: one of 20,000 events held it 843 ms, and the
- * API with it; one of 1,000 about 100. (On PostgreSQL 1,000 stores fastest; see the ingest bench.)
+ * API with it. On PostgreSQL calls of 1,000 store fastest (see the ingest
+ * bench), and they take less than the budget, so that is what they grow to.
  */
 const EVENTS_PER_CALL = 1000;
+const FIRST_CALL_EVENTS = 100;
 
 /** Stores one validated batch, all or nothing; see storeStatusEventGroups. */
 export async function storeStatusEvents(db: Kysely<Schema>, partitions: PartitionKeeper, events: StatusEvent[]): Promise<IngestResult> {
@@ -35,9 +39,14 @@ export async function storeStatusEvents(db: Kysely<Schema>, partitions: Partitio
   const stored = await withIngestRetries(partitions, events, () =>
     db.transaction().execute(async (trx) => {
       let count = 0;
-      for (let start = 0; start < sorted.length; start += EVENTS_PER_CALL) {
+      let size = FIRST_CALL_EVENTS;
+      for (let start = 0; start < sorted.length;) {
         if (start > 0) await new Promise((resolve) => setImmediate(resolve)); // the event loop gets through
-        count += (await callStoreStatusEvents(trx, sorted.slice(start, start + EVENTS_PER_CALL), null))[0];
+        const call = sorted.slice(start, start + size);
+        const started = performance.now();
+        count += (await callStoreStatusEvents(trx, call, null))[0];
+        start += call.length;
+        size = nextBatchSize(call.length, performance.now() - started, EVENTS_PER_CALL);
       }
       return count;
     }),

@@ -31,35 +31,64 @@ function checkBatchSize(count: number, { noun, maxItems }: BatchLimits) {
  * not find the same, and counts the other bad items. One pass over the items:
  * a refusal costs what checking the batch costs, however many errors it holds.
  */
-export function validateBatch<T>(
+export function validateBatch<T>(items: unknown[], options: BatchOptions, validateItem: ItemValidator<T>): T[] {
+  const checking = batchCheck(items, options, validateItem);
+  items.forEach((_, index) => checking.check(index));
+  return checking.result();
+}
+
+/** Items checked between two turns of the event loop by validateBatchInSteps. */
+const ITEMS_PER_STEP = 2000;
+
+/**
+ * validateBatch, letting the event loop through every 2,000 items: the
+ * checks of a 20,000-event request took 40–60 ms on a cold process, in one go.
+ */
+export async function validateBatchInSteps<T>(items: unknown[], options: BatchOptions, validateItem: ItemValidator<T>): Promise<T[]> {
+  const checking = batchCheck(items, options, validateItem);
+  for (let index = 0; index < items.length; index++) {
+    if (index > 0 && index % ITEMS_PER_STEP === 0) await new Promise((resolve) => setImmediate(resolve));
+    checking.check(index);
+  }
+  return checking.result();
+}
+
+export type BatchOptions = BatchLimits & { schemaProblems?: ItemProblems };
+export type ItemValidator<T> = (item: Record<string, unknown>, fail: Fail) => T;
+
+/** The state of one batch's validation: each item checked in turn, then the result or the refusal. */
+function batchCheck<T>(
   items: unknown[],
-  { noun, maxItems, schemaProblems = NO_ITEM_PROBLEMS }: BatchLimits & { schemaProblems?: ItemProblems },
-  validateItem: (item: Record<string, unknown>, fail: Fail) => T,
-): T[] {
+  { noun, maxItems, schemaProblems = NO_ITEM_PROBLEMS }: BatchOptions,
+  validateItem: ItemValidator<T>,
+) {
   checkBatchSize(items.length, { noun, maxItems });
   const found = new BatchErrors();
-  const valid = items.map((item, index) => {
-    const itemErrors: ErrorDetail[] = [];
-    const fail: Fail = (field, reason) => itemErrors.push({ index, field, reason });
-    const result =
-      typeof item !== 'object' || item === null || Array.isArray(item)
-        ? fail('', 'must be a JSON object')
-        : validateItem(item as Record<string, unknown>, fail);
-    if (found.full) {
-      if (itemErrors.length > 0 || schemaProblems.has(index)) found.unlisted++;
-      return result;
-    }
-    const covered = (schema: ErrorDetail) =>
-      itemErrors.some((error) => (schema.field + '.').startsWith(error.field ? error.field + '.' : ''));
-    const schemaOnly = schemaProblems
-      .of(index)
-      .filter((schema) => !covered(schema))
-      .map((schema) => ({ index, ...schema }));
-    found.add([...itemErrors, ...schemaOnly]);
-    return result;
-  });
-  if (found.listed.length === 0) return valid as T[];
-  throw new AppError('invalid', found.describe(noun, items.length), found.listed);
+  const valid: T[] = new Array<T>(items.length);
+  return {
+    check(index: number) {
+      const item = items[index];
+      const itemErrors: ErrorDetail[] = [];
+      const fail: Fail = (field, reason) => itemErrors.push({ index, field, reason });
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) fail('', 'must be a JSON object');
+      else valid[index] = validateItem(item as Record<string, unknown>, fail);
+      if (found.full) {
+        if (itemErrors.length > 0 || schemaProblems.has(index)) found.unlisted++;
+        return;
+      }
+      const covered = (schema: ErrorDetail) =>
+        itemErrors.some((error) => (schema.field + '.').startsWith(error.field ? error.field + '.' : ''));
+      const schemaOnly = schemaProblems
+        .of(index)
+        .filter((schema) => !covered(schema))
+        .map((schema) => ({ index, ...schema }));
+      found.add([...itemErrors, ...schemaOnly]);
+    },
+    result(): T[] {
+      if (found.listed.length === 0) return valid;
+      throw new AppError('invalid', found.describe(noun, items.length), found.listed);
+    },
+  };
 }
 
 /** A batch's errors as they are found, item by item: the first ones listed, the other bad items counted. */

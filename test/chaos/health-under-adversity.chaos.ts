@@ -162,6 +162,26 @@ describe(`health under adversity (${serverUrl ? 'PostgreSQL' : 'PGlite'})`, () =
       return `${tooMany.status}, then ${bad.status} listing 100 errors`;
     }));
 
+  test('a producer sends 20,000 valid events in one request', () =>
+    underAdversity('20,000 valid events in one request', async () => {
+      const start = Date.now() - 1_800_000;
+      const events = Array.from({ length: 20_000 }, (_, index) => ({
+        request_id: `b${Math.floor(index / 4)
+          .toString(16)
+          .padStart(31, '0')}`,
+        service: `s${index % 4}`,
+        status: 'processing',
+        date: new Date(start + index).toISOString(),
+        org_id: 'bulk',
+      }));
+      const started = performance.now();
+      const answer = await post(`${tracker.url}/v1/statuses`, tokens.producer, events);
+      assert.equal(answer.status, 200);
+      const { stored } = (await answer.json()) as { stored: number };
+      assert.equal(stored, 20_000);
+      return `200, ${stored} stored in ${((performance.now() - started) / 1000).toFixed(1)} s`;
+    }));
+
   test(`a ${PAYLOADS.toLocaleString('en')}-payload report renders`, async () => {
     await storePayloads();
     const day = 86_400_000;
