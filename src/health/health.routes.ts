@@ -25,7 +25,7 @@ const Message = Type.Object({
 });
 
 /**
- * Liveness with a database check, answered within 100 ms whatever the
+ * Liveness with a database check, which waits for it at most 50 ms whatever the
  * database does (see DatabaseLiveness). The spec's codes: 202 when the checks
  * pass, 404 when they fail (an odd choice, but the one its probes expect).
  * With a bus configured, the consumer's state rides along (`busHealth`).
