@@ -166,6 +166,17 @@ describe('normalization', () => {
   });
 });
 
+/** Runs `use` with an app of its own that takes up to 10,000 events a request, and a way to post a batch to it. */
+async function withLargeApp(use: (large: TestApp, post: (body: unknown) => ReturnType<typeof request>) => Promise<void>) {
+  const large = await startTestApp({ env: { INGEST_MAX_EVENTS: '10000' } });
+  try {
+    const headers = bearer(await large.token(['statuses:write']));
+    await use(large, (body) => request(`${large.url}/v1/statuses`, { headers, body }));
+  } finally {
+    await large.close();
+  }
+}
+
 describe('validation: all or nothing', () => {
   test('every bad item is named by index, field and reason, and nothing is stored', async () => {
     const id = 'c0000000000000000000000000000001';
@@ -275,12 +286,8 @@ describe('validation: all or nothing', () => {
   });
 
   test('past the first 100 errors, the other bad items are counted, not listed (2,500 items: checked in steps)', async () => {
-    const big = await startTestApp({ env: { INGEST_MAX_EVENTS: '10000' } });
-    try {
-      const { status, body } = await request(`${big.url}/v1/statuses`, {
-        headers: bearer(await big.token(['statuses:write'])),
-        body: [...Array.from({ length: 2500 }, () => ({})), event()],
-      });
+    await withLargeApp(async (_app, post) => {
+      const { status, body } = await post([...Array.from({ length: 2500 }, () => ({})), event()]);
       assert.equal(status, 400);
       assert.equal(body.errors.length, 100);
       assert.deepEqual(
@@ -294,9 +301,7 @@ describe('validation: all or nothing', () => {
         body.message,
         /^2500 of 2501 status events are invalid, .*; and 95 more listed; 2475 more invalid status events are not listed$/,
       );
-    } finally {
-      await big.close();
-    }
+    });
   });
 
   test('a body over INGEST_BODY_LIMIT: 413 in the payload tracker body', async () => {
@@ -345,19 +350,13 @@ describe('storage', () => {
     batch[7] = { ...batch[7], account: 'first' };
     batch[2407] = { ...batch[2407], account: 'last' };
     batch.push(batch[10]);
-    const big = await startTestApp({ env: { INGEST_MAX_EVENTS: '10000' } });
-    try {
-      const { status, body } = await request(`${big.url}/v1/statuses`, {
-        headers: bearer(await big.token(['statuses:write'])),
-        body: batch,
-      });
+    await withLargeApp(async (big, post) => {
+      const { status, body } = await post(batch);
       assert.equal(status, 200);
       assert.deepEqual(body, { received: 2501, stored: 2500 });
       const detail = await request(`${big.url}/v1/payloads/${id(7)}`);
       assert.ok(detail.body.data.every((status: { account?: string }) => status.account === 'last'));
-    } finally {
-      await big.close();
-    }
+    });
   });
 
   test('a batch of 5,000 events across 500 payloads is stored whole', async () => {
@@ -369,17 +368,11 @@ describe('storage', () => {
         date: new Date(Date.UTC(2026, 10, 20) + index * 1000).toISOString(),
       }),
     );
-    const big = await startTestApp({ env: { INGEST_MAX_EVENTS: '10000' } });
-    try {
-      const { status, body } = await request(`${big.url}/v1/statuses`, {
-        headers: bearer(await big.token(['statuses:write'])),
-        body: batch,
-      });
+    await withLargeApp(async (big, post) => {
+      const { status, body } = await post(batch);
       assert.equal(status, 200);
       assert.equal(body.stored, 5000);
       assert.equal((await request(`${big.url}/v1/payloads`)).body.count, 500);
-    } finally {
-      await big.close();
-    }
+    });
   });
 });
